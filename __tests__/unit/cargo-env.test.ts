@@ -1,0 +1,150 @@
+import { describe, expect, test } from '@jest/globals';
+import { cargoEnv } from '../../src/cargo/env.js';
+import { collectBinaries } from '../../src/cargo/messages.js';
+import { cargoArgs } from '../../src/cargo/build.js';
+import { resolveTargets } from '../../src/targets/resolve.js';
+import { chooseLinker, lockfileBuildsC } from '../../src/toolchain/prepare.js';
+import { targetSpec } from '../../src/targets/table.js';
+
+const [pi4] = resolveTargets('pi4');
+const [zeroMusl] = resolveTargets('pi-zero:musl');
+const layout = {
+  root: '/t c',
+  binPrefix: '/t c/bin/aarch64-linux-gnu-',
+  sysroot: '/t c/aarch64-linux-gnu',
+};
+
+describe('cargoEnv', () => {
+  test('gcc targets: linker is the gcc driver, cc-rs variables, pkg-config per target, runner', () => {
+    const env = cargoEnv(
+      pi4!,
+      { kind: 'gcc', layout, tools: { cxx: true, ranlib: true, strip: true } },
+      { qemu: '/r/qemu-aarch64', sysroot: '/r/sysroot-a' },
+    );
+    expect(env).toEqual({
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: '/t c/bin/aarch64-linux-gnu-gcc',
+      CC_aarch64_unknown_linux_gnu: '/t c/bin/aarch64-linux-gnu-gcc',
+      CXX_aarch64_unknown_linux_gnu: '/t c/bin/aarch64-linux-gnu-g++',
+      AR_aarch64_unknown_linux_gnu: '/t c/bin/aarch64-linux-gnu-ar',
+      RANLIB_aarch64_unknown_linux_gnu: '/t c/bin/aarch64-linux-gnu-ranlib',
+      PKG_CONFIG_SYSROOT_DIR_aarch64_unknown_linux_gnu: '/t c/aarch64-linux-gnu',
+      PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu:
+        '/t c/aarch64-linux-gnu/usr/lib/pkgconfig:/t c/aarch64-linux-gnu/usr/share/pkgconfig:/t c/aarch64-linux-gnu/usr/lib/aarch64-linux-gnu/pkgconfig',
+      PKG_CONFIG_ALLOW_CROSS_aarch64_unknown_linux_gnu: '1',
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER:
+        '/r/qemu-aarch64 -cpu cortex-a72 -L /r/sysroot-a',
+    });
+    for (const v of Object.values(env)) expect(v).not.toMatch(/(^|\/)[a-z0-9_-]*-ld$/);
+  });
+  test('a toolchain without g++ sets no CXX', () => {
+    const env = cargoEnv(
+      pi4!,
+      { kind: 'gcc', layout, tools: { cxx: false, ranlib: false, strip: false } },
+      null,
+    );
+    expect(
+      Object.keys(env).filter(
+        (k) => k.startsWith('CXX_') || k.startsWith('RANLIB_') || k.includes('RUNNER'),
+      ),
+    ).toEqual([]);
+  });
+  test('musl with rust-lld: no C compiler, static runner without -L', () => {
+    const env = cargoEnv(zeroMusl!, { kind: 'rust-lld' }, { qemu: '/r/qemu-arm', sysroot: null });
+    expect(env).toEqual({
+      CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_LINKER: 'rust-lld',
+      CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_RUNNER: '/r/qemu-arm -cpu arm1176',
+    });
+  });
+});
+
+describe('linker choice', () => {
+  test('auto: gcc for gnu, rust-lld for pure-Rust musl, gcc when C is compiled', () => {
+    expect(chooseLinker('auto', targetSpec('aarch64-unknown-linux-gnu'), false)).toBe('gcc');
+    expect(chooseLinker('auto', targetSpec('aarch64-unknown-linux-musl'), false)).toBe('rust-lld');
+    expect(chooseLinker('auto', targetSpec('aarch64-unknown-linux-musl'), true)).toBe('gcc');
+    expect(chooseLinker('gcc', targetSpec('aarch64-unknown-linux-musl'), false)).toBe('gcc');
+  });
+  test('Cargo.lock with cc or cmake means C code', () => {
+    expect(lockfileBuildsC('version = 4\n\n[[package]]\nname = "cc"\nversion = "1.0.73"\n')).toBe(
+      true,
+    );
+    expect(lockfileBuildsC('[[package]]\nname = "cmake"\n')).toBe(true);
+    expect(lockfileBuildsC('[[package]]\nname = "ccx"\n[[package]]\nname = "pi-hello"\n')).toBe(
+      false,
+    );
+  });
+});
+
+describe('cargo arguments and messages', () => {
+  const base = {
+    rustToolchain: 'stable',
+    manifestPath: null,
+    packages: ['app'],
+    bins: ['cli'],
+    features: ['a', 'b'],
+    allFeatures: false,
+    noDefaultFeatures: true,
+    profile: 'release',
+    locked: true,
+    args: ['-v'],
+  };
+  test('one invocation for every target', () => {
+    expect(
+      cargoArgs('build', base, ['aarch64-unknown-linux-gnu', 'arm-unknown-linux-gnueabihf']),
+    ).toEqual([
+      '+stable',
+      'build',
+      '--target',
+      'aarch64-unknown-linux-gnu',
+      '--target',
+      'arm-unknown-linux-gnueabihf',
+      '--profile',
+      'release',
+      '--package',
+      'app',
+      '--bin',
+      'cli',
+      '--features',
+      'a,b',
+      '--no-default-features',
+      '--locked',
+      '--message-format=json-render-diagnostics',
+      '-v',
+    ]);
+    expect(
+      cargoArgs('test', { ...base, rustToolchain: null }, ['aarch64-unknown-linux-gnu']),
+    ).not.toContain('--bin');
+  });
+  test('binaries come from compiler-artifact messages, attributed by their target dir', () => {
+    const msg = (o: object) =>
+      JSON.stringify({ reason: 'compiler-artifact', profile: { test: false }, ...o });
+    const lines = [
+      msg({ target: { name: 'build-script-build', kind: ['custom-build'] }, executable: null }),
+      msg({
+        target: { name: 'app', kind: ['bin'] },
+        executable: '/w/target/aarch64-unknown-linux-gnu/release/app',
+      }),
+      msg({
+        target: { name: 'app', kind: ['bin'] },
+        executable: '/w/target/armv7-unknown-linux-gnueabihf/release/app',
+      }),
+      msg({ target: { name: 'lib', kind: ['lib'] }, executable: null }),
+      JSON.stringify({ reason: 'build-finished', success: true }),
+      'not json',
+    ];
+    expect(
+      collectBinaries(lines, ['aarch64-unknown-linux-gnu', 'armv7-unknown-linux-gnueabihf']),
+    ).toEqual([
+      {
+        target: 'aarch64-unknown-linux-gnu',
+        name: 'app',
+        path: '/w/target/aarch64-unknown-linux-gnu/release/app',
+      },
+      {
+        target: 'armv7-unknown-linux-gnueabihf',
+        name: 'app',
+        path: '/w/target/armv7-unknown-linux-gnueabihf/release/app',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  cpuServes,
+  loadManifest,
+  validateManifest,
+  type ToolchainEntry,
+} from '../../src/toolchain/manifest.js';
+import { TARGETS, targetSpec } from '../../src/targets/table.js';
+
+// A second copy of each pinned checksum, taken from the published hash files named in
+// checksumSource: an accidental edit of manifest.json has to be made twice to go unnoticed.
+const PINNED: Record<string, string> = {
+  'bootlin-aarch64-glibc-2020.08-1':
+    '8ab7a2f17cb96621b048ab0a872650dd62faa54cd74c961b9902b8c04bff7dd1',
+  'bootlin-armv7-eabihf-glibc-2020.08-1':
+    '7b6682603af9a9b5c0e46fd57165723483bb68295e827d14d238e63f33a147a8',
+  'bootlin-armv6-eabihf-glibc-2020.08-1':
+    '539e31b3bdcf76c3d6710951c74fbe682e2de8da4d110b981e9108b656890f4a',
+  'bootlin-aarch64-musl-2020.08-1':
+    '8319d27e3e637f32ecbdf49ceee2e9b7768b32d3ec7c92c888ff52e6f062bde4',
+  'bootlin-armv7-eabihf-musl-2020.08-1':
+    '5c4c9bce5a2a46a9ad46e49e86df708893a8907e702a8ee1b5febd3950e030ed',
+  'bootlin-armv6-eabihf-musl-2020.08-1':
+    '68e43e3cd0e1fdd5c2b3ab718368f6ee24824725c641e148ef0a0da57f872034',
+  'arm-gnu-a-aarch64-linux-gnu-8.3-2019.03':
+    '8ce3e7688a47d8cd2d8e8323f147104ae1c8139520eca50ccf8a7fa933002731',
+  'arm-gnu-a-arm-linux-gnueabihf-8.3-2019.03':
+    'd4f6480ecaa99e977e3833cc8a8e1263f9eecd1ce2d022bb548a24c4f32670f5',
+};
+
+const SAMPLE: ToolchainEntry = {
+  id: 'sample-armv6',
+  kind: 'gcc',
+  vendor: 'Test',
+  release: '1',
+  hosts: [{ os: 'linux', arch: 'x64' }],
+  targets: ['arm-unknown-linux-gnueabihf'],
+  cpu: 'v6',
+  libc: 'glibc',
+  libcVersion: '2.28',
+  gccVersion: '8.3',
+  url: 'https://example.org/t/sample.tar.xz',
+  mirrors: [],
+  sha256: 'a'.repeat(64),
+  format: 'tar.xz',
+  layout: { prefix: 'arm-linux-gnueabihf', sysroot: 'arm-linux-gnueabihf/sysroot' },
+  checksumSource: 'test',
+};
+
+function manifestWith(...entries: object[]): unknown {
+  return { schema: 1, toolchains: entries };
+}
+
+function problemsOf(data: unknown): string {
+  try {
+    validateManifest(data);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected validateManifest to throw');
+}
+
+describe('bundled manifest', () => {
+  const manifest = loadManifest();
+
+  it('validates and pins exactly the reviewed checksums', () => {
+    const pinned = Object.fromEntries(manifest.toolchains.map((e) => [e.id, e.sha256]));
+    expect(pinned).toEqual(PINNED);
+  });
+
+  it('is returned once per process', () => {
+    expect(loadManifest()).toBe(manifest);
+  });
+
+  it('covers every target on linux/x64', () => {
+    for (const t of TARGETS) {
+      const serving = manifest.toolchains.filter((e) => e.targets.includes(t.triple));
+      expect(serving.length).toBeGreaterThan(0);
+      expect(serving.every((e) => e.hosts.some((h) => h.os === 'linux' && h.arch === 'x64'))).toBe(
+        true,
+      );
+    }
+  });
+
+  it('never lists an ARMv7 toolchain for an ARMv6 target', () => {
+    for (const e of manifest.toolchains) {
+      for (const triple of e.targets) expect(cpuServes(e.cpu, targetSpec(triple))).toBe(true);
+    }
+  });
+
+  it('uses the binary prefix and sysroot each vendor ships', () => {
+    const byId = new Map(manifest.toolchains.map((e) => [e.id, e.layout]));
+    expect(byId.get('bootlin-armv6-eabihf-glibc-2020.08-1')).toEqual({
+      prefix: 'arm-buildroot-linux-gnueabihf',
+      sysroot: 'arm-buildroot-linux-gnueabihf/sysroot',
+    });
+    expect(byId.get('bootlin-armv6-eabihf-musl-2020.08-1')?.prefix).toBe(
+      'arm-buildroot-linux-musleabihf',
+    );
+    expect(byId.get('arm-gnu-a-aarch64-linux-gnu-8.3-2019.03')).toEqual({
+      prefix: 'aarch64-linux-gnu',
+      sysroot: 'aarch64-linux-gnu/libc',
+    });
+  });
+});
+
+describe('validateManifest', () => {
+  it('accepts a well-formed synthetic manifest', () => {
+    expect(validateManifest(manifestWith(SAMPLE)).toolchains[0]?.id).toBe('sample-armv6');
+  });
+
+  it('accepts an empty list', () => {
+    expect(validateManifest(manifestWith()).toolchains).toEqual([]);
+  });
+
+  it.each([
+    ['not an object', 42, 'not a JSON object'],
+    ['a wrong schema', { schema: 2, toolchains: [] }, 'unsupported schema 2'],
+    ['no toolchain list', { schema: 1 }, '"toolchains" is not an array'],
+  ])('rejects %s', (_name, data, message) => {
+    expect(problemsOf(data)).toContain(message);
+  });
+
+  it.each([
+    ['short sha256', { sha256: 'abc' }, 'sha256 must be 64 lower-case hex characters, got "abc"'],
+    ['upper-case sha256', { sha256: 'A'.repeat(64) }, 'sha256 must be 64 lower-case hex'],
+    ['http url', { url: 'http://example.org/t.tar.xz' }, 'url must be an https URL'],
+    ['http mirror', { mirrors: ['ftp://example.org/t.tar.xz'] }, 'mirrors[0] must be an https URL'],
+    ['unknown format', { format: 'rar' }, 'format must be one of tar.gz, tar.xz, tar.bz2, zip'],
+    ['format/url mismatch', { format: 'tar.gz' }, 'url does not end with .tar.gz'],
+    ['unknown target', { targets: ['riscv64gc-unknown-linux-gnu'] }, 'is not a supported Rust'],
+    ['empty targets', { targets: [] }, 'targets must be a non-empty array'],
+    ['libc mismatch', { targets: ['arm-unknown-linux-musleabihf'] }, 'needs musl, entry has'],
+    ['unknown kind', { kind: 'clang' }, 'kind must be one of gcc'],
+    ['bad host', { hosts: [{ os: 'linux', arch: 'ia32' }] }, 'hosts[0].arch must be one of'],
+    ['no hosts', { hosts: [] }, 'hosts must be a non-empty array'],
+    ['bad libc version', { libcVersion: 'latest' }, 'libcVersion must be a dotted version'],
+    ['absolute sysroot', { layout: { prefix: 'p', sysroot: '/usr' } }, 'layout.sysroot must be'],
+    ['escaping sysroot', { layout: { prefix: 'p', sysroot: '../x' } }, 'layout.sysroot must be'],
+    ['empty prefix', { layout: { prefix: '', sysroot: 's' } }, 'layout.prefix must be'],
+    ['no checksum source', { checksumSource: '' }, 'checksumSource must be a non-empty string'],
+  ])('rejects an entry with %s', (_name, patch, message) => {
+    const text = problemsOf(manifestWith({ ...SAMPLE, ...patch }));
+    expect(text).toContain('toolchains[0] (sample-armv6)');
+    expect(text).toContain(message);
+  });
+
+  it('rejects an ARMv7 toolchain that claims the ARMv6 target', () => {
+    expect(problemsOf(manifestWith({ ...SAMPLE, cpu: 'v7' }))).toContain(
+      'target arm-unknown-linux-gnueabihf is ARMv6, a "v7" toolchain cannot serve it',
+    );
+  });
+
+  it('rejects a 32-bit toolchain that claims an aarch64 target', () => {
+    expect(
+      problemsOf(manifestWith({ ...SAMPLE, targets: ['aarch64-unknown-linux-gnu'] })),
+    ).toContain('target aarch64-unknown-linux-gnu is ARMv8, a "v6" toolchain cannot serve it');
+  });
+
+  it('rejects duplicate ids', () => {
+    expect(problemsOf(manifestWith(SAMPLE, { ...SAMPLE }))).toContain(
+      'duplicate toolchain id "sample-armv6"',
+    );
+  });
+
+  it('lists every problem at once', () => {
+    const text = problemsOf(manifestWith({ ...SAMPLE, sha256: 'x', url: 'http://e/t.tar.xz' }));
+    expect(text).toContain('sha256 must be');
+    expect(text).toContain('url must be an https URL');
+  });
+});

@@ -1,0 +1,12 @@
+// Native ESM jest: every current @actions/* package is ESM-only (run with
+// NODE_OPTIONS=--experimental-vm-modules, as the npm scripts do).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  // e2e suites build real crates; two cores, so keep parallelism modest.
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

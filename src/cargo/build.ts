@@ -1,0 +1,132 @@
+import { ActionError, InputError } from '../errors.js';
+import { run, tail } from '../exec.js';
+import type { ActionInputs } from '../inputs.js';
+import type { Log } from '../log.js';
+import { plusToolchain } from '../rust/std.js';
+import { collectBinaries, type BuiltBinary } from './messages.js';
+
+type BuildInputs = Pick<
+  ActionInputs,
+  | 'rustToolchain'
+  | 'manifestPath'
+  | 'packages'
+  | 'bins'
+  | 'features'
+  | 'allFeatures'
+  | 'noDefaultFeatures'
+  | 'profile'
+  | 'locked'
+  | 'args'
+>;
+
+/** The full cargo argument list: one invocation for every target. */
+export function cargoArgs(
+  sub: 'build' | 'test',
+  inputs: BuildInputs,
+  triples: readonly string[],
+): string[] {
+  const a = [...plusToolchain(inputs.rustToolchain), sub];
+  for (const t of triples) a.push('--target', t);
+  a.push('--profile', inputs.profile === 'dev' && sub === 'test' ? 'test' : inputs.profile);
+  if (inputs.manifestPath) a.push('--manifest-path', inputs.manifestPath);
+  for (const p of inputs.packages) a.push('--package', p);
+  if (sub === 'build') for (const b of inputs.bins) a.push('--bin', b);
+  if (inputs.features.length) a.push('--features', inputs.features.join(','));
+  if (inputs.allFeatures) a.push('--all-features');
+  if (inputs.noDefaultFeatures) a.push('--no-default-features');
+  if (inputs.locked) a.push('--locked');
+  if (sub === 'build') a.push('--message-format=json-render-diagnostics');
+  a.push(...inputs.args);
+  return a;
+}
+
+export interface CargoContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+}
+
+export async function cargoBuild(
+  inputs: BuildInputs,
+  triples: readonly string[],
+  ctx: CargoContext,
+): Promise<BuiltBinary[]> {
+  const args = cargoArgs('build', inputs, triples);
+  const lines: string[] = [];
+  const r = await runCargo(args, ctx, (line) => lines.push(line));
+  if (r.code !== 0) throw cargoFailure('build', r.stderr);
+  const bins = collectBinaries(lines, triples);
+  if (bins.length === 0) {
+    throw new ActionError(
+      `cargo built no binaries for ${triples.join(', ')}; the package needs a [[bin]] target (src/main.rs), or check 'package'/'bin'`,
+      'build',
+    );
+  }
+  return bins;
+}
+
+export async function cargoTest(
+  inputs: BuildInputs,
+  triples: readonly string[],
+  ctx: CargoContext,
+): Promise<void> {
+  const r = await runCargo(cargoArgs('test', inputs, triples), ctx, (line) => ctx.log.info(line));
+  if (r.code !== 0) throw cargoFailure('test', r.stderr);
+}
+
+async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) => void) {
+  ctx.log.info(`cargo ${args.join(' ')}`);
+  try {
+    return await run('cargo', args, {
+      cwd: ctx.cwd,
+      env: ctx.env,
+      onStdoutLine: onLine,
+      echoStderr: true,
+    });
+  } catch {
+    throw new ActionError(
+      'cargo is not installed or not on PATH; install Rust first (e.g. dtolnay/rust-toolchain)',
+      'build',
+    );
+  }
+}
+
+/** Maps cargo's refusals of our inputs to the input that caused them. */
+function cargoFailure(sub: string, stderr: string): ActionError {
+  const rules: [RegExp, string, string][] = [
+    [
+      /profile `([^`]+)` is not defined/,
+      'profile',
+      "add [profile.$1] to Cargo.toml or use 'release'",
+    ],
+    [
+      /package\(s\) `([^`]+)` not found in workspace|package ID specification `([^`]+)` did not match/,
+      'package',
+      'use a package name from the workspace (cargo metadata lists them)',
+    ],
+    [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
+    [
+      /does not (have|contain) (the|these) features?|none of the selected packages contains th/,
+      'features',
+      'use features the package declares in [features]',
+    ],
+    [
+      /the lock file .* needs to be updated but --locked/,
+      'locked',
+      "commit an up-to-date Cargo.lock or set 'locked: false'",
+    ],
+    [
+      /could not find `Cargo.toml`/,
+      'working-directory',
+      "point 'working-directory' or 'manifest-path' at the crate",
+    ],
+  ];
+  for (const [re, input, fix] of rules) {
+    const m = re.exec(stderr);
+    if (m)
+      return new InputError(input, `cargo refused it: ${m[0]}; ${fix.replace('$1', m[1] ?? '')}`);
+  }
+  const errors = stderr.split('\n').filter((l) => /^error(\[E\d+\])?:/.test(l));
+  const summary = errors.length ? errors.slice(0, 5).join('\n') : tail(stderr, 10);
+  return new ActionError(`cargo ${sub} failed:\n${summary}`, sub);
+}

@@ -1,0 +1,65 @@
+import type { ResolvedTarget } from '../targets/resolve.js';
+import { tripleCargoKey, tripleEnvSuffix } from '../targets/table.js';
+import type { ToolchainPaths } from '../toolchain/layout.js';
+
+/** How one target is linked. */
+export type LinkPlan =
+  { kind: 'gcc'; layout: ToolchainPaths; tools: GccTools } | { kind: 'rust-lld' };
+
+/** Which optional tools the toolchain has (g++, ranlib, strip). */
+export interface GccTools {
+  cxx: boolean;
+  ranlib: boolean;
+  strip: boolean;
+}
+
+/** A qemu runner reachable through paths without spaces (cargo splits RUNNER on whitespace). */
+export interface RunnerPaths {
+  qemu: string;
+  /** Sysroot link for `-L`; null for static (musl) targets. */
+  sysroot: string | null;
+}
+
+/**
+ * The environment that configures cargo and cc-rs for one target. Cargo reads only environment
+ * variables from us — nothing is written into the user's repository.
+ */
+export function cargoEnv(
+  target: ResolvedTarget,
+  plan: LinkPlan,
+  runner: RunnerPaths | null,
+): Record<string, string> {
+  const key = tripleCargoKey(target.spec.triple);
+  const sfx = tripleEnvSuffix(target.spec.triple);
+  const env: Record<string, string> = {};
+  if (plan.kind === 'gcc') {
+    const p = plan.layout.binPrefix;
+    // The gcc *driver*, never ld: only the driver adds crt1.o/crti.o and libc, without which
+    // the binary links "fine" and does nothing on the Pi.
+    env[`CARGO_TARGET_${key}_LINKER`] = `${p}gcc`;
+    env[`CC_${sfx}`] = `${p}gcc`;
+    if (plan.tools.cxx) env[`CXX_${sfx}`] = `${p}g++`;
+    env[`AR_${sfx}`] = `${p}ar`;
+    if (plan.tools.ranlib) env[`RANLIB_${sfx}`] = `${p}ranlib`;
+    env[`PKG_CONFIG_SYSROOT_DIR_${sfx}`] = plan.layout.sysroot;
+    env[`PKG_CONFIG_LIBDIR_${sfx}`] = [
+      `${plan.layout.sysroot}/usr/lib/pkgconfig`,
+      `${plan.layout.sysroot}/usr/share/pkgconfig`,
+      `${plan.layout.sysroot}/usr/lib/${target.spec.gccTriple}/pkgconfig`,
+    ].join(':');
+    env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
+  } else {
+    // rustc's musl targets carry their own crt objects and libc ("self-contained"), so the
+    // lld rustup ships is all the linking they need.
+    env[`CARGO_TARGET_${key}_LINKER`] = 'rust-lld';
+  }
+  if (runner) env[`CARGO_TARGET_${key}_RUNNER`] = runnerCommand(target, runner).join(' ');
+  return env;
+}
+
+/** qemu with the Pi's CPU model (the default `max` CPU would hide ARMv7 code in an ARMv6 build). */
+export function runnerCommand(target: ResolvedTarget, runner: RunnerPaths): string[] {
+  const cmd = [runner.qemu, '-cpu', target.qemuCpu];
+  if (runner.sysroot) cmd.push('-L', runner.sysroot);
+  return cmd;
+}

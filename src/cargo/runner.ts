@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunnerPaths } from './env.js';
+
+/** Finds `qemu-<arch>-static` or `qemu-<arch>` on PATH. */
+export function findQemu(binary: string, pathEnv: string | undefined): string | null {
+  for (const dir of (pathEnv ?? '').split(path.delimiter).filter(Boolean)) {
+    for (const name of [`${binary}-static`, binary]) {
+      const p = path.join(dir, name);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        return p;
+      } catch {
+        // not in this PATH entry
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Cargo splits a `CARGO_TARGET_*_RUNNER` environment value on whitespace, with no quoting, so
+ * a tool cache or sysroot path with a space would break it. Symlinks in a space-free directory
+ * give the runner paths that survive the split.
+ */
+export function spaceFreeRunnerDir(runnerTemp: string): string {
+  if (!/\s/.test(runnerTemp)) return path.join(runnerTemp, 'rpi-cross-runner');
+  const tag = createHash('sha256').update(runnerTemp).digest('hex').slice(0, 12);
+  const dir = path.join(os.tmpdir(), `rpi-cross-runner-${tag}`);
+  if (/\s/.test(dir))
+    throw new Error(`no directory without spaces for the qemu runner links (tried ${dir})`);
+  return dir;
+}
+
+export function linkRunner(
+  dir: string,
+  triple: string,
+  qemu: string,
+  sysroot: string | null,
+): RunnerPaths {
+  fs.mkdirSync(dir, { recursive: true });
+  const q = path.join(dir, path.basename(qemu));
+  relink(q, qemu);
+  let s: string | null = null;
+  if (sysroot) {
+    s = path.join(dir, `sysroot-${triple}`);
+    relink(s, sysroot);
+  }
+  return { qemu: q, sysroot: s };
+}
+
+function relink(link: string, target: string): void {
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(target, link);
+}

@@ -1,0 +1,304 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { splitArgs } from './args.js';
+import { InputError, errorMessage } from './errors.js';
+import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
+import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
+
+export type Linker = 'auto' | 'gcc' | 'rust-lld';
+export type Command = 'build' | 'test' | 'both';
+export type VerifyMode = 'true' | 'false' | 'warn';
+export type ArchiveFormat = 'tar.gz' | 'zip' | 'none';
+
+export interface CustomToolchain {
+  url: string;
+  sha256: string;
+  prefix: string | null;
+  sysroot: string | null;
+}
+
+/** Every input, parsed and checked once. Only this module reads inputs. */
+export interface ActionInputs {
+  targets: ResolvedTarget[];
+  piOs: PiOsName;
+  /** Whether `pi-os` was written by the user (it means nothing for musl-only builds). */
+  piOsExplicit: boolean;
+  glibcFloor: string;
+  rustToolchain: string | null;
+  linker: Linker;
+  customToolchain: CustomToolchain | null;
+  toolchainMirror: string | null;
+  cache: boolean;
+  workingDirectory: string;
+  manifestPath: string | null;
+  packages: string[];
+  bins: string[];
+  features: string[];
+  allFeatures: boolean;
+  noDefaultFeatures: boolean;
+  profile: string;
+  locked: boolean;
+  args: string[];
+  command: Command;
+  verify: VerifyMode;
+  smokeTest: string[] | null;
+  smokeTestTimeoutMs: number;
+  strip: boolean;
+  archive: ArchiveFormat;
+  archiveName: string;
+  include: string[];
+  upload: boolean;
+  artifactName: string;
+  retentionDays: number | null;
+}
+
+/** The names action.yml declares; a unit test keeps the two in step. */
+export const INPUT_NAMES = [
+  'target',
+  'pi-os',
+  'rust-toolchain',
+  'linker',
+  'toolchain-url',
+  'toolchain-sha256',
+  'toolchain-prefix',
+  'toolchain-sysroot',
+  'toolchain-mirror',
+  'cache',
+  'working-directory',
+  'manifest-path',
+  'package',
+  'bin',
+  'features',
+  'all-features',
+  'no-default-features',
+  'profile',
+  'locked',
+  'args',
+  'command',
+  'verify',
+  'smoke-test',
+  'smoke-test-timeout',
+  'strip',
+  'archive',
+  'archive-name',
+  'include',
+  'upload',
+  'artifact-name',
+  'retention-days',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/** Reads one input's raw text (core.getInput in the action, a record in tests). */
+export type InputGetter = (name: InputName) => string;
+
+export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
+  const text = (n: InputName): string => get(n).trim();
+  const piOsText = text('pi-os');
+  const piOs = oneOf(
+    'pi-os',
+    piOsText || DEFAULT_PI_OS,
+    PI_OS.map((o) => o.name),
+  );
+  const targets = resolveTargets(get('target'));
+  if (piOsText && targets.every((t) => t.spec.libc === 'musl')) {
+    throw new InputError(
+      'pi-os',
+      `sets a glibc floor, but every target is musl (static, no glibc needed); remove 'pi-os' or build a gnu target`,
+    );
+  }
+  const linker = oneOf('linker', text('linker') || 'auto', ['auto', 'gcc', 'rust-lld']);
+  const gnu = targets.filter((t) => t.spec.libc === 'gnu');
+  if (linker === 'rust-lld' && gnu.length > 0) {
+    throw new InputError(
+      'linker',
+      `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} need 'auto' or 'gcc'`,
+    );
+  }
+  const workingDirectory = existingDir(
+    'working-directory',
+    path.resolve(workspace, text('working-directory') || '.'),
+  );
+  const allFeatures = bool(get, 'all-features', false);
+  const features = list(text('features'));
+  const noDefaultFeatures = bool(get, 'no-default-features', false);
+  if (allFeatures && (features.length > 0 || noDefaultFeatures)) {
+    throw new InputError(
+      'all-features',
+      `'all-features: true' already turns on every feature; remove 'features'/'no-default-features' or set 'all-features: false'`,
+    );
+  }
+  return {
+    targets,
+    piOs,
+    piOsExplicit: piOsText !== '',
+    glibcFloor: (PI_OS.find((o) => o.name === piOs) as (typeof PI_OS)[number]).glibc,
+    rustToolchain: text('rust-toolchain') || null,
+    linker,
+    customToolchain: customToolchain(text),
+    toolchainMirror: httpUrl('toolchain-mirror', text('toolchain-mirror')),
+    cache: bool(get, 'cache', true),
+    workingDirectory,
+    manifestPath: manifestPath(text('manifest-path'), workingDirectory),
+    packages: list(text('package')),
+    bins: list(text('bin')),
+    features,
+    allFeatures,
+    noDefaultFeatures,
+    profile: profile(text('profile') || 'release'),
+    locked: bool(get, 'locked', false),
+    args: argsInput('args', get('args')),
+    command: oneOf('command', text('command') || 'build', ['build', 'test', 'both']),
+    verify: oneOf('verify', text('verify') || 'true', ['true', 'false', 'warn']),
+    smokeTest: text('smoke-test') ? argsInput('smoke-test', get('smoke-test')) : null,
+    smokeTestTimeoutMs: seconds('smoke-test-timeout', text('smoke-test-timeout') || '30') * 1000,
+    strip: bool(get, 'strip', true),
+    archive: oneOf('archive', text('archive') || 'tar.gz', ['tar.gz', 'zip', 'none']),
+    archiveName: text('archive-name') || '{package}-{version}-{target}',
+    include: list(text('include')),
+    upload: bool(get, 'upload', true),
+    artifactName: text('artifact-name') || '{package}-{target}',
+    retentionDays: retention(text('retention-days')),
+  };
+}
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  return badChoice(input, value, allowed);
+}
+
+function badChoice(input: string, value: string, allowed: readonly string[]): never {
+  throw new InputError(
+    input,
+    `'${value}' is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+  );
+}
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+function bool(get: InputGetter, input: InputName, dflt: boolean): boolean {
+  const v = get(input).trim();
+  if (v === '') return dflt;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  throw new InputError(input, `'${v}' is not a boolean; write 'true' or 'false'`);
+}
+
+/** Comma/newline separated list; blanks dropped. */
+function list(v: string): string[] {
+  return v
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function argsInput(input: InputName, v: string): string[] {
+  try {
+    return splitArgs(v);
+  } catch (err) {
+    throw new InputError(input, `${errorMessage(err)}: close every quote, e.g. --features "a b"`);
+  }
+}
+
+function customToolchain(text: (n: InputName) => string): CustomToolchain | null {
+  const url = text('toolchain-url');
+  const sha256 = text('toolchain-sha256').toLowerCase();
+  const prefix = text('toolchain-prefix') || null;
+  const sysroot = text('toolchain-sysroot') || null;
+  if (!url) {
+    for (const n of ['toolchain-sha256', 'toolchain-prefix', 'toolchain-sysroot'] as const) {
+      if (text(n))
+        throw new InputError(
+          n,
+          `only applies with 'toolchain-url'; add the toolchain's URL or remove '${n}'`,
+        );
+    }
+    return null;
+  }
+  httpUrl('toolchain-url', url);
+  if (!sha256) {
+    throw new InputError(
+      'toolchain-sha256',
+      `is required with 'toolchain-url' (the archive is verified before it is unpacked); write its sha256, e.g. the output of 'sha256sum <file>'`,
+    );
+  }
+  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new InputError(
+      'toolchain-sha256',
+      `'${sha256}' is not a sha256 (64 hex digits, as printed by 'sha256sum')`,
+    );
+  }
+  return { url, sha256, prefix, sysroot };
+}
+
+function httpUrl(input: InputName, v: string): string | null {
+  if (!v) return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InputError(
+      input,
+      `'${v}' is not a URL; write an http(s) URL such as https://example.com/toolchain.tar.xz`,
+    );
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new InputError(
+      input,
+      `'${v}' uses ${u.protocol} — only http:// and https:// URLs are downloaded`,
+    );
+  }
+  return v;
+}
+
+function existingDir(input: InputName, dir: string): string {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new InputError(
+      input,
+      `directory '${dir}' does not exist; give a path relative to the repository root, e.g. '.' or 'crates/app'`,
+    );
+  }
+  return dir;
+}
+
+function manifestPath(v: string, cwd: string): string | null {
+  if (!v) return null;
+  const p = path.resolve(cwd, v);
+  if (!fs.existsSync(p) || !fs.statSync(p).isFile()) {
+    throw new InputError(
+      'manifest-path',
+      `'${p}' does not exist; point it at a Cargo.toml (relative to 'working-directory')`,
+    );
+  }
+  return p;
+}
+
+function profile(v: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(v)) {
+    throw new InputError(
+      'profile',
+      `'${v}' is not a profile name; use 'release', 'dev' or a [profile.<name>] from Cargo.toml`,
+    );
+  }
+  return v;
+}
+
+function seconds(input: InputName, v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 3600) {
+    throw new InputError(input, `'${v}' is not a number of seconds between 1 and 3600, e.g. '30'`);
+  }
+  return n;
+}
+
+function retention(v: string): number | null {
+  if (!v) return null;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 90) {
+    throw new InputError(
+      'retention-days',
+      `'${v}' must be a whole number of days from 1 to 90 (GitHub's limit)`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import { ActionError } from '../errors.js';
+import { run, tail } from '../exec.js';
+import type { Log } from '../log.js';
+
+export interface RustContext {
+  /** `rust-toolchain` input: passed as `+<name>`; null = rustup's choice for the directory. */
+  toolchain: string | null;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+}
+
+export function plusToolchain(toolchain: string | null): string[] {
+  return toolchain ? [`+${toolchain}`] : [];
+}
+
+/** Whether the chosen rustc already has the target's standard library (no network needed). */
+export async function hasStd(triple: string, ctx: RustContext): Promise<boolean> {
+  const r = await run(
+    'rustc',
+    [...plusToolchain(ctx.toolchain), '--print', 'target-libdir', '--target', triple],
+    {
+      cwd: ctx.cwd,
+      env: ctx.env,
+    },
+  );
+  if (r.code !== 0) {
+    throw new ActionError(
+      `rustc cannot report its library directory for ${triple}:\n${tail(r.stderr)}\nCheck 'rust-toolchain' names an installed toolchain.`,
+      'rust-toolchain',
+    );
+  }
+  const dir = r.stdout.trim();
+  return (
+    fs.existsSync(dir) &&
+    fs.readdirSync(dir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))
+  );
+}
+
+/** `rustup target add` for the targets whose std is missing. */
+export async function ensureStd(triples: readonly string[], ctx: RustContext): Promise<void> {
+  const missing: string[] = [];
+  for (const t of triples) if (!(await hasStd(t, ctx))) missing.push(t);
+  if (missing.length === 0) {
+    ctx.log.info(`Rust standard library present for ${triples.join(', ')}`);
+    return;
+  }
+  const args = [
+    'target',
+    'add',
+    ...(ctx.toolchain ? ['--toolchain', ctx.toolchain] : []),
+    ...missing,
+  ];
+  let r;
+  try {
+    r = await run('rustup', args, { cwd: ctx.cwd, env: ctx.env });
+  } catch {
+    throw new ActionError(
+      `the Rust standard library for ${missing.join(', ')} is missing and rustup is not installed to add it. Install Rust with rustup first (e.g. 'uses: dtolnay/rust-toolchain@stable' with 'targets: ${missing.join(',')}').`,
+      'rust-toolchain',
+    );
+  }
+  if (r.code !== 0) {
+    throw new ActionError(
+      `'rustup ${args.join(' ')}' failed:\n${tail(r.stderr)}`,
+      'rust-toolchain',
+    );
+  }
+  ctx.log.info(`Installed Rust targets: ${missing.join(', ')}`);
+}
