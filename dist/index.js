@@ -41671,7 +41671,8 @@ async function hasStd(triple, ctx) {
         throw new ActionError(`rustc cannot report its library directory for ${triple}:\n${tail(r.stderr)}\nCheck 'rust-toolchain' names an installed toolchain.`, 'rust-toolchain');
     }
     const dir = r.stdout.trim();
-    return external_node_fs_namespaceObject.existsSync(dir) && external_node_fs_namespaceObject.readdirSync(dir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'));
+    return (external_node_fs_namespaceObject.existsSync(dir) &&
+        external_node_fs_namespaceObject.readdirSync(dir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib')));
 }
 /** `rustup target add` for the targets whose std is missing. */
 async function ensureStd(triples, ctx) {
@@ -41683,7 +41684,12 @@ async function ensureStd(triples, ctx) {
         ctx.log.info(`Rust standard library present for ${triples.join(', ')}`);
         return;
     }
-    const args = ['target', 'add', ...(ctx.toolchain ? ['--toolchain', ctx.toolchain] : []), ...missing];
+    const args = [
+        'target',
+        'add',
+        ...(ctx.toolchain ? ['--toolchain', ctx.toolchain] : []),
+        ...missing,
+    ];
     let r;
     try {
         r = await run('rustup', args, { cwd: ctx.cwd, env: ctx.env });
@@ -41779,7 +41785,12 @@ async function cargoTest(inputs, triples, ctx) {
 async function runCargo(args, ctx, onLine) {
     ctx.log.info(`cargo ${args.join(' ')}`);
     try {
-        return await run('cargo', args, { cwd: ctx.cwd, env: ctx.env, onStdoutLine: onLine, echoStderr: true });
+        return await run('cargo', args, {
+            cwd: ctx.cwd,
+            env: ctx.env,
+            onStdoutLine: onLine,
+            echoStderr: true,
+        });
     }
     catch {
         throw new ActionError('cargo is not installed or not on PATH; install Rust first (e.g. dtolnay/rust-toolchain)', 'build');
@@ -41788,12 +41799,32 @@ async function runCargo(args, ctx, onLine) {
 /** Maps cargo's refusals of our inputs to the input that caused them. */
 function cargoFailure(sub, stderr) {
     const rules = [
-        [/profile `([^`]+)` is not defined/, 'profile', "add [profile.$1] to Cargo.toml or use 'release'"],
-        [/package\(s\) `([^`]+)` not found in workspace|package ID specification `([^`]+)` did not match/, 'package', 'use a package name from the workspace (cargo metadata lists them)'],
+        [
+            /profile `([^`]+)` is not defined/,
+            'profile',
+            "add [profile.$1] to Cargo.toml or use 'release'",
+        ],
+        [
+            /package\(s\) `([^`]+)` not found in workspace|package ID specification `([^`]+)` did not match/,
+            'package',
+            'use a package name from the workspace (cargo metadata lists them)',
+        ],
         [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
-        [/does not (have|contain) (the|these) features?|none of the selected packages contains th/, 'features', 'use features the package declares in [features]'],
-        [/the lock file .* needs to be updated but --locked/, 'locked', "commit an up-to-date Cargo.lock or set 'locked: false'"],
-        [/could not find `Cargo.toml`/, 'working-directory', "point 'working-directory' or 'manifest-path' at the crate"],
+        [
+            /does not (have|contain) (the|these) features?|none of the selected packages contains th/,
+            'features',
+            'use features the package declares in [features]',
+        ],
+        [
+            /the lock file .* needs to be updated but --locked/,
+            'locked',
+            "commit an up-to-date Cargo.lock or set 'locked: false'",
+        ],
+        [
+            /could not find `Cargo.toml`/,
+            'working-directory',
+            "point 'working-directory' or 'manifest-path' at the crate",
+        ],
     ];
     for (const [re, input, fix] of rules) {
         const m = re.exec(stderr);
@@ -41890,7 +41921,13 @@ const BOARDS = [
     { name: 'pi-zero', label: 'Raspberry Pi Zero', triple: V6, qemuCpu: 'arm1176' },
     { name: 'pi-zero-w', label: 'Raspberry Pi Zero W', triple: V6, qemuCpu: 'arm1176' },
     { name: 'pi2', label: 'Raspberry Pi 2', triple: V7, qemuCpu: 'cortex-a7' },
-    { name: 'pi-zero-2', label: 'Raspberry Pi Zero 2 W', triple: A64, triple32: V7, qemuCpu: 'cortex-a53' },
+    {
+        name: 'pi-zero-2',
+        label: 'Raspberry Pi Zero 2 W',
+        triple: A64,
+        triple32: V7,
+        qemuCpu: 'cortex-a53',
+    },
     { name: 'pi3', label: 'Raspberry Pi 3', triple: A64, triple32: V7, qemuCpu: 'cortex-a53' },
     { name: 'cm3', label: 'Compute Module 3', triple: A64, triple32: V7, qemuCpu: 'cortex-a53' },
     { name: 'pi4', label: 'Raspberry Pi 4', triple: A64, triple32: V7, qemuCpu: 'cortex-a72' },
@@ -42172,7 +42209,8 @@ function oldestCpu(cpus) {
     return [...cpus].sort((a, b) => CPU_AGE.indexOf(a) - CPU_AGE.indexOf(b))[0];
 }
 function unknownName(word, name) {
-    if (/^(x86_64|i[3-6]86|riscv|powerpc|mips|s390x|wasm|loongarch|sparc|thumb)/.test(word) || /-(windows|darwin|apple|android|freebsd)/.test(word)) {
+    if (/^(x86_64|i[3-6]86|riscv|powerpc|mips|s390x|wasm|loongarch|sparc|thumb)/.test(word) ||
+        /-(windows|darwin|apple|android|freebsd)/.test(word)) {
         return new InputError('target', `'${word}' is not a Raspberry Pi target. ${validNames()}`);
     }
     const candidates = [...BOARDS.map((b) => b.name), ...TARGETS.map((t) => t.triple)];
@@ -42218,11 +42256,37 @@ function editDistance(a, b) {
 
 /** The names action.yml declares; a unit test keeps the two in step. */
 const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'target', 'pi-os', 'rust-toolchain', 'linker', 'toolchain-url', 'toolchain-sha256',
-    'toolchain-prefix', 'toolchain-sysroot', 'toolchain-mirror', 'cache', 'working-directory',
-    'manifest-path', 'package', 'bin', 'features', 'all-features', 'no-default-features', 'profile',
-    'locked', 'args', 'command', 'verify', 'smoke-test', 'smoke-test-timeout', 'strip', 'archive',
-    'archive-name', 'include', 'upload', 'artifact-name', 'retention-days',
+    'target',
+    'pi-os',
+    'rust-toolchain',
+    'linker',
+    'toolchain-url',
+    'toolchain-sha256',
+    'toolchain-prefix',
+    'toolchain-sysroot',
+    'toolchain-mirror',
+    'cache',
+    'working-directory',
+    'manifest-path',
+    'package',
+    'bin',
+    'features',
+    'all-features',
+    'no-default-features',
+    'profile',
+    'locked',
+    'args',
+    'command',
+    'verify',
+    'smoke-test',
+    'smoke-test-timeout',
+    'strip',
+    'archive',
+    'archive-name',
+    'include',
+    'upload',
+    'artifact-name',
+    'retention-days',
 ]));
 function parseInputs(get, workspace) {
     const text = (n) => get(n).trim();
@@ -42299,7 +42363,10 @@ function bool(get, input, dflt) {
 }
 /** Comma/newline separated list; blanks dropped. */
 function list(v) {
-    return v.split(/[\n,]+/).map((s) => s.trim()).filter((s) => s.length > 0);
+    return v
+        .split(/[\n,]+/)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 function argsInput(input, v) {
     try {
@@ -99898,7 +99965,10 @@ async function download(urls, dest, opts) {
     throw new Error(`could not download the toolchain:\n  ${failures.join('\n  ')}`);
 }
 async function attemptDownload(url, dest, idleTimeoutMs) {
-    const client = new lib_HttpClient('rust-rpi-cross', [], { allowRetries: false, socketTimeout: idleTimeoutMs });
+    const client = new lib_HttpClient('rust-rpi-cross', [], {
+        allowRetries: false,
+        socketTimeout: idleTimeoutMs,
+    });
     let res;
     try {
         res = await client.get(url);
@@ -100047,7 +100117,11 @@ function placeOrAdopt(root, dir) {
     }
 }
 async function extract(file, format, dest) {
-    const flags = { 'tar.gz': 'xz', 'tar.xz': 'xJ', 'tar.bz2': 'xj' };
+    const flags = {
+        'tar.gz': 'xz',
+        'tar.xz': 'xJ',
+        'tar.bz2': 'xj',
+    };
     try {
         if (format === 'zip')
             await extractZip(file, dest);
@@ -100096,7 +100170,13 @@ async function saveToActionsCache(dir, key, log) {
  * (`…-gcc-12`) and wrappers (`…-gcc-ar`) are skipped; a shorter prefix wins.
  */
 function pickDrivers(binEntries, spec) {
-    const abi = spec.arch === 'aarch64' ? (spec.libc === 'gnu' ? 'gnu' : 'musl') : spec.libc === 'gnu' ? 'gnueabihf' : 'musleabihf';
+    const abi = spec.arch === 'aarch64'
+        ? spec.libc === 'gnu'
+            ? 'gnu'
+            : 'musl'
+        : spec.libc === 'gnu'
+            ? 'gnueabihf'
+            : 'musleabihf';
     const arch = spec.arch === 'aarch64' ? 'aarch64' : 'arm[a-z0-9]*';
     const re = new RegExp(`^(${arch}-(?:[a-z0-9_]+-)*linux-${abi})-gcc$`);
     return binEntries
@@ -100148,8 +100228,12 @@ async function findSysroot(root, prefix, gcc, spec, given) {
     }
     const printed = await printSysroot(gcc);
     // Debian-style drivers are configured with sysroot '/', which names the host, not the target.
-    const candidates = [printed, external_node_path_namespaceObject.join(root, prefix, 'libc'), external_node_path_namespaceObject.join(root, prefix, 'sysroot'), external_node_path_namespaceObject.join(root, prefix)]
-        .filter((c) => c !== null && c !== '' && c !== '/');
+    const candidates = [
+        printed,
+        external_node_path_namespaceObject.join(root, prefix, 'libc'),
+        external_node_path_namespaceObject.join(root, prefix, 'sysroot'),
+        external_node_path_namespaceObject.join(root, prefix),
+    ].filter((c) => c !== null && c !== '' && c !== '/');
     const found = candidates.find((c) => isSysroot(c, spec));
     if (!found) {
         throw new Error(`could not find the target sysroot of ${gcc} (tried ${candidates.join(', ')}); set 'toolchain-sysroot'`);
@@ -100492,7 +100576,9 @@ function findLockfile(start, stop) {
 }
 /** Decides and installs what links each target. */
 async function prepareToolchains(inputs, ctx) {
-    const crateDir = inputs.manifestPath ? external_node_path_namespaceObject.dirname(inputs.manifestPath) : inputs.workingDirectory;
+    const crateDir = inputs.manifestPath
+        ? external_node_path_namespaceObject.dirname(inputs.manifestPath)
+        : inputs.workingDirectory;
     const lock = findLockfile(crateDir, ctx.workspace);
     const buildsC = lock ? lockfileBuildsC(external_node_fs_namespaceObject.readFileSync(lock, 'utf8')) : true;
     const plans = new Map();
@@ -100518,7 +100604,13 @@ async function prepareToolchains(inputs, ctx) {
         });
         ctx.log.info(`${target.spec.triple}: ${layout.binPrefix}gcc, sysroot ${layout.sysroot}`);
         plans.set(target.spec.triple, { kind: 'gcc', layout, tools: gccTools(layout.binPrefix) });
-        uses.push({ triple: target.spec.triple, linker, id: source.id, origin: got.origin, dir: got.dir });
+        uses.push({
+            triple: target.spec.triple,
+            linker,
+            id: source.id,
+            origin: got.origin,
+            dir: got.dir,
+        });
     }
     return { plans, uses };
 }
@@ -100527,7 +100619,9 @@ function describeAuto(target, buildsC, lock) {
         return ' (glibc targets link with a gcc toolchain)';
     if (!lock)
         return ' (no Cargo.lock to prove the crate compiles no C, so gcc to be safe)';
-    return buildsC ? ' (Cargo.lock has a C build dependency)' : " (pure Rust: rustup's rust-lld and Rust's own musl objects, no download)";
+    return buildsC
+        ? ' (Cargo.lock has a C build dependency)'
+        : " (pure Rust: rustup's rust-lld and Rust's own musl objects, no download)";
 }
 function sourceFor(target, inputs, ctx) {
     if (inputs.customToolchain)
@@ -100542,7 +100636,12 @@ function sourceFor(target, inputs, ctx) {
     return { source: manifestSource(sel.entry, inputs.toolchainMirror), hint: sel.entry.layout };
 }
 function manifestSource(entry, mirror) {
-    return { id: entry.id, urls: downloadUrls(entry, mirror ?? undefined), sha256: entry.sha256, format: entry.format };
+    return {
+        id: entry.id,
+        urls: downloadUrls(entry, mirror ?? undefined),
+        sha256: entry.sha256,
+        format: entry.format,
+    };
 }
 function customSource(c) {
     const format = archiveKindOf(c.url);
@@ -100586,7 +100685,12 @@ async function pipeline(log) {
     const inputs = parseInputs((name) => getInput(name), renv.workspace);
     const triples = inputs.targets.map((t) => t.spec.triple);
     log.info(`Targets: ${inputs.targets.map((t) => `${t.spec.triple} (${t.boards.join(', ')})`).join('; ')}`);
-    const rustCtx = { toolchain: inputs.rustToolchain, cwd: inputs.workingDirectory, env: process.env, log };
+    const rustCtx = {
+        toolchain: inputs.rustToolchain,
+        cwd: inputs.workingDirectory,
+        env: process.env,
+        log,
+    };
     await log.group('Rust targets', () => ensureStd(triples, rustCtx));
     const { plans, uses } = await log.group('Cross toolchain', () => prepareToolchains(inputs, {
         workspace: renv.workspace,
