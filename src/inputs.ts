@@ -28,6 +28,7 @@ export interface ActionInputs {
   linker: Linker;
   customToolchain: CustomToolchain | null;
   toolchainMirror: string | null;
+  downloadTimeoutMs: number;
   cache: boolean;
   workingDirectory: string;
   manifestPath: string | null;
@@ -63,6 +64,7 @@ export const INPUT_NAMES = [
   'toolchain-prefix',
   'toolchain-sysroot',
   'toolchain-mirror',
+  'download-timeout',
   'cache',
   'working-directory',
   'manifest-path',
@@ -111,7 +113,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
   if (linker === 'rust-lld' && gnu.length > 0) {
     throw new InputError(
       'linker',
-      `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} need 'auto' or 'gcc'`,
+      `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} ${gnu.length === 1 ? 'needs' : 'need'} 'auto' or 'gcc'`,
     );
   }
   const workingDirectory = existingDir(
@@ -136,6 +138,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
     linker,
     customToolchain: customToolchain(text),
     toolchainMirror: httpUrl('toolchain-mirror', text('toolchain-mirror')),
+    downloadTimeoutMs: seconds('download-timeout', text('download-timeout') || '60') * 1000,
     cache: bool(get, 'cache', true),
     workingDirectory,
     manifestPath: manifestPath(text('manifest-path'), workingDirectory),
@@ -196,7 +199,11 @@ function argsInput(input: InputName, v: string): string[] {
   try {
     return splitArgs(v);
   } catch (err) {
-    throw new InputError(input, `${errorMessage(err)}: close every quote, e.g. --features "a b"`);
+    const message = errorMessage(err);
+    const fix = message.includes('backslash')
+      ? `remove it, or write '\\\\' for a literal backslash`
+      : `close every quote, e.g. ${input === 'args' ? '--features "a b"' : '--name "a b"'}`;
+    throw new InputError(input, `${message}; ${fix}`);
   }
 }
 

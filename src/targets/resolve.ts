@@ -101,9 +101,25 @@ function unknownName(word: string, name: string): InputError {
     return new InputError('target', `'${word}' is not a Raspberry Pi target. ${validNames()}`);
   }
   const candidates = [...BOARDS.map((b) => b.name), ...TARGETS.map((t) => t.triple)];
-  const near = closest(name, candidates);
+  // Compare what the user sees: without invisible characters, fullwidth letters folded.
+  const near = closest(name.replace(INVISIBLE, '').normalize('NFKC'), candidates);
   const hint = near ? ` Did you mean '${near}'?` : '';
+  const hidden = [...new Set(word.match(INVISIBLE) ?? [])].map(codePoint);
+  if (hidden.length > 0) {
+    const shown = word.replace(INVISIBLE, (c) => `<${codePoint(c)}>`);
+    return new InputError(
+      'target',
+      `unknown target '${shown}': it contains an invisible character (${hidden.join(', ')}), perhaps pasted along with it; retype it.${hint} ${validNames()}`,
+    );
+  }
   return new InputError('target', `unknown target '${word}'.${hint} ${validNames()}`);
+}
+
+/** Control, format and separator characters: invisible or blank in a log line. */
+const INVISIBLE = /[\p{C}\p{Z}]/gu;
+
+function codePoint(c: string): string {
+  return `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function validNames(): string {
