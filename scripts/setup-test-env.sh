@@ -129,4 +129,20 @@ for gnu in aarch64-linux-gnu arm-linux-gnueabihf; do
   "$HERE/build-toolchain-tarball.sh" "$gnu" "$TC_DIR"
   (cd "$TC_DIR" && sha256sum "$(basename "$f")" >"$(basename "$f").sha256")
 done
+# Both toolchains in one tree, as a user's multi-target toolchain bundle would be: lets one run
+# of the action build aarch64 and armv7 together with a single toolchain-url.
+multi="$TC_DIR/pi-multi-gcc12-debian12.tar.gz"
+if [[ -s $multi && -s $multi.sha256 ]]; then
+  step "tarball $multi present"
+else
+  step "building $multi"
+  W=$(mktemp -d /tmp/rpi-multi.XXXXXX)
+  mkdir -p "$W/pi-multi-gcc12-debian12"
+  for gnu in aarch64-linux-gnu arm-linux-gnueabihf; do
+    tar -xzf "$TC_DIR/$gnu-gcc12-debian12.tar.gz" -C "$W/pi-multi-gcc12-debian12" --strip-components=1
+  done
+  tar -C "$W" -czf "$multi.part" pi-multi-gcc12-debian12 && mv "$multi.part" "$multi"
+  rm -rf "$W"
+  (cd "$TC_DIR" && sha256sum "$(basename "$multi")" >"$(basename "$multi").sha256")
+fi
 step "done: toolchain '$TOOLCHAIN_NAME', tarballs in $TC_DIR"

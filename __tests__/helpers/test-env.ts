@@ -20,7 +20,7 @@ export interface TestToolchain {
 
 /** The relocatable Debian-built toolchain tarball for a gnu triple, with its sha256. */
 export function testToolchain(
-  gnuTriple: 'aarch64-linux-gnu' | 'arm-linux-gnueabihf',
+  gnuTriple: 'aarch64-linux-gnu' | 'arm-linux-gnueabihf' | 'pi-multi',
 ): TestToolchain {
   const file = `${gnuTriple}-gcc12-debian12.tar.gz`;
   const sumFile = path.join(TOOLCHAIN_DIR, `${file}.sha256`);

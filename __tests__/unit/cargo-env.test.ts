@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { cargoEnv } from '../../src/cargo/env.js';
-import { collectBinaries } from '../../src/cargo/messages.js';
+import { collectBinaries, parsePackageId } from '../../src/cargo/messages.js';
 import { cargoArgs } from '../../src/cargo/build.js';
 import { resolveTargets } from '../../src/targets/resolve.js';
 import { chooseLinker, lockfileBuildsC } from '../../src/toolchain/prepare.js';
@@ -76,6 +76,14 @@ describe('linker choice', () => {
 });
 
 describe('cargo arguments and messages', () => {
+  test.each([
+    ['path+file:///w/my%20app#my-app@0.1.0', 'my-app', '0.1.0'],
+    ['path+file:///w/pi-hello#0.2.0', 'pi-hello', '0.2.0'],
+    ['registry+https://github.com/rust-lang/crates.io-index#cc@1.0.73', 'cc', '1.0.73'],
+    ['pi-hello 0.1.0 (path+file:///w/pi-hello)', 'pi-hello', '0.1.0'],
+  ])('package id %s', (id, pkg, version) => {
+    expect(parsePackageId(id)).toEqual({ package: pkg, version });
+  });
   const base = {
     rustToolchain: 'stable',
     manifestPath: null,
@@ -117,7 +125,12 @@ describe('cargo arguments and messages', () => {
   });
   test('binaries come from compiler-artifact messages, attributed by their target dir', () => {
     const msg = (o: object) =>
-      JSON.stringify({ reason: 'compiler-artifact', profile: { test: false }, ...o });
+      JSON.stringify({
+        reason: 'compiler-artifact',
+        package_id: 'path+file:///w#app@1.2.3',
+        profile: { test: false },
+        ...o,
+      });
     const lines = [
       msg({ target: { name: 'build-script-build', kind: ['custom-build'] }, executable: null }),
       msg({
@@ -139,11 +152,15 @@ describe('cargo arguments and messages', () => {
         target: 'aarch64-unknown-linux-gnu',
         name: 'app',
         path: '/w/target/aarch64-unknown-linux-gnu/release/app',
+        package: 'app',
+        version: '1.2.3',
       },
       {
         target: 'armv7-unknown-linux-gnueabihf',
         name: 'app',
         path: '/w/target/armv7-unknown-linux-gnueabihf/release/app',
+        package: 'app',
+        version: '1.2.3',
       },
     ]);
   });

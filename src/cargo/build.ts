@@ -1,6 +1,6 @@
 import { ActionError, InputError } from '../errors.js';
 import { run, tail } from '../exec.js';
-import type { ActionInputs } from '../inputs.js';
+import type { ActionInputs, InputName } from '../inputs.js';
 import type { Log } from '../log.js';
 import { plusToolchain } from '../rust/std.js';
 import { collectBinaries, type BuiltBinary } from './messages.js';
@@ -54,7 +54,7 @@ export async function cargoBuild(
   const args = cargoArgs('build', inputs, triples);
   const lines: string[] = [];
   const r = await runCargo(args, ctx, (line) => lines.push(line));
-  if (r.code !== 0) throw cargoFailure('build', r.stderr);
+  if (r.code !== 0) throw cargoFailure('build', r.stderr, inputs);
   const bins = collectBinaries(lines, triples);
   if (bins.length === 0) {
     throw new ActionError(
@@ -71,7 +71,7 @@ export async function cargoTest(
   ctx: CargoContext,
 ): Promise<void> {
   const r = await runCargo(cargoArgs('test', inputs, triples), ctx, (line) => ctx.log.info(line));
-  if (r.code !== 0) throw cargoFailure('test', r.stderr);
+  if (r.code !== 0) throw cargoFailure('test', r.stderr, inputs);
 }
 
 async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) => void) {
@@ -92,8 +92,8 @@ async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) =
 }
 
 /** Maps cargo's refusals of our inputs to the input that caused them. */
-function cargoFailure(sub: string, stderr: string): ActionError {
-  const rules: [RegExp, string, string][] = [
+function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionError {
+  const rules: [RegExp, InputName, string][] = [
     [
       /profile `([^`]+)` is not defined/,
       'profile',
@@ -106,7 +106,7 @@ function cargoFailure(sub: string, stderr: string): ActionError {
     ],
     [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
     [
-      /does not (have|contain) (the|these) features?|none of the selected packages contains th/,
+      /does not (have|contain) (the|this|these) features?|none of the selected packages contains? th|in feature `|feature `[^`]*` is not allowed/,
       'features',
       'use features the package declares in [features]',
     ],
@@ -120,13 +120,41 @@ function cargoFailure(sub: string, stderr: string): ActionError {
       'working-directory',
       "point 'working-directory' or 'manifest-path' at the crate",
     ],
+    [
+      /unexpected argument '[^']*' found|a value is required for '[^']*'|cannot be used (with '|multiple times)|invalid value '[^']*' for '/,
+      'args',
+      `fix or remove it in 'args' ('cargo ${sub} --help' lists the options)`,
+    ],
   ];
+  const lines = stderr.split('\n');
+  // Cargo's own refusals (`error: …`), not the compiler's `error[E…]` diagnostics.
+  const refusals = lines.filter((l) => l.startsWith('error: '));
   for (const [re, input, fix] of rules) {
-    const m = re.exec(stderr);
-    if (m)
-      return new InputError(input, `cargo refused it: ${m[0]}; ${fix.replace('$1', m[1] ?? '')}`);
+    const line = refusals.find((l) => re.test(l));
+    if (line === undefined) continue;
+    const m = re.exec(line) as RegExpExecArray;
+    const said = line.slice('error: '.length).trim();
+    return new InputError(
+      blame(input, inputs),
+      `cargo refused it: ${said}; ${fix.replace('$1', m[1] ?? '')}`,
+    );
   }
-  const errors = stderr.split('\n').filter((l) => /^error(\[E\d+\])?:/.test(l));
+  const errors = lines.filter((l) => /^error(\[E\d+\])?:/.test(l));
   const summary = errors.length ? errors.slice(0, 5).join('\n') : tail(stderr, 10);
   return new ActionError(`cargo ${sub} failed:\n${summary}`, sub);
+}
+
+/** A refused feature, package, bin or --locked came from `args` when its own input is unset. */
+function blame(input: InputName, inputs: BuildInputs): InputName {
+  const given =
+    input === 'features'
+      ? inputs.features.length > 0
+      : input === 'package'
+        ? inputs.packages.length > 0
+        : input === 'bin'
+          ? inputs.bins.length > 0
+          : input === 'locked'
+            ? inputs.locked
+            : true;
+  return given || inputs.args.length === 0 ? input : 'args';
 }

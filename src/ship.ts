@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ActionError } from './errors.js';
+import type { ActionInputs } from './inputs.js';
+import type { Log } from './log.js';
+import { packageTargets, renderName, type PackageResult } from './package/archive.js';
+import type { StagedBinary } from './stage.js';
+import { uploadArtifacts, type UploadedArtifact } from './upload.js';
+
+export interface ShipResult {
+  packaged: PackageResult;
+  artifacts: UploadedArtifact[];
+}
+
+type ShipInputs = Pick<
+  ActionInputs,
+  | 'archive'
+  | 'archiveName'
+  | 'include'
+  | 'upload'
+  | 'artifactName'
+  | 'retentionDays'
+  | 'workingDirectory'
+  | 'targets'
+>;
+
+/** Placeholder values for one target's archive and artifact names. */
+export function nameVars(
+  bins: readonly StagedBinary[],
+  boards: readonly string[],
+  refName: string,
+): Record<string, string> {
+  const first = bins[0] as StagedBinary;
+  return {
+    package: first.package,
+    version: first.version,
+    target: first.target,
+    board: boards[0] ?? first.target,
+    bin: [...new Set(bins.map((b) => b.name))].join('-'),
+    ref: refName || 'local',
+  };
+}
+
+/** README*, LICENSE*, COPYING* next to the crate, plus the `include` input's files. */
+export function includeFiles(crateDir: string, include: readonly string[], cwd: string): string[] {
+  const standard = fs.existsSync(crateDir)
+    ? fs
+        .readdirSync(crateDir)
+        .filter(
+          (f) =>
+            /^(README|LICEN[CS]E|COPYING)/i.test(f) && fs.statSync(path.join(crateDir, f)).isFile(),
+        )
+        .map((f) => path.join(crateDir, f))
+    : [];
+  const extra = include.map((f) => path.resolve(cwd, f));
+  const missing = extra.filter((f) => !fs.existsSync(f));
+  if (missing.length) {
+    throw new ActionError(
+      `input 'include': ${missing.join(', ')} not found; paths are relative to 'working-directory'`,
+      'include',
+    );
+  }
+  return [...new Set([...standard, ...extra])];
+}
+
+/** Archives per target, SHA256SUMS, then one artifact per target. */
+export async function ship(
+  staged: readonly StagedBinary[],
+  inputs: ShipInputs,
+  ctx: { outDir: string; crateDir: string; refName: string; log: Log },
+): Promise<ShipResult> {
+  const groups = inputs.targets
+    .map((t) => ({ t, bins: staged.filter((b) => b.target === t.spec.triple) }))
+    .filter((g) => g.bins.length > 0)
+    .map(({ t, bins }) => ({
+      target: t.spec.triple,
+      vars: nameVars(bins, t.boards, ctx.refName),
+      binaries: bins.map((b) => ({ name: b.name, path: b.path })),
+    }));
+  const packaged = await packageTargets({
+    outDir: ctx.outDir,
+    format: inputs.archive,
+    nameTemplate: inputs.archiveName,
+    groups,
+    include: includeFiles(ctx.crateDir, inputs.include, inputs.workingDirectory),
+  }).catch((err: Error) => {
+    throw new ActionError(err.message, 'archive-name');
+  });
+  for (const a of packaged.archives) ctx.log.info(`${a.target}: ${a.path} sha256 ${a.sha256}`);
+  if (!inputs.upload) return { packaged, artifacts: [] };
+  if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+    ctx.log.warning(
+      "not running inside GitHub Actions (no ACTIONS_RUNTIME_TOKEN): artifacts were not uploaded; set 'upload: false' to silence this",
+      'upload skipped',
+    );
+    return { packaged, artifacts: [] };
+  }
+  // Names are rendered and checked for every target before the first upload starts.
+  const items = groups.map((g) => {
+    const files = packaged.archives
+      .filter((a) => a.target === g.target)
+      .flatMap((a) => [a.path, `${a.path}.sha256`]);
+    return {
+      name: renderName(inputs.artifactName, g.vars),
+      files,
+      rootDirectory: path.dirname(files[0] as string),
+    };
+  });
+  const artifacts = await uploadArtifacts(items, {
+    retentionDays: inputs.retentionDays ?? undefined,
+  }).catch((err: Error) => {
+    throw new ActionError(err.message, 'upload');
+  });
+  for (const a of artifacts)
+    ctx.log.info(`artifact ${a.name} (id ${a.id}, ${a.size} bytes) ${a.url}`);
+  return { packaged, artifacts };
+}

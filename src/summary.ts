@@ -1,0 +1,72 @@
+import type { ToolchainUse } from './toolchain/prepare.js';
+import type { CheckedBinary } from './verify/binaries.js';
+import type { StagedBinary } from './stage.js';
+import type { UploadedArtifact } from './upload.js';
+
+export interface RunReport {
+  piOs: string;
+  glibcFloor: string;
+  binaries: (CheckedBinary & Pick<StagedBinary, 'sha256' | 'stripped'>)[];
+  toolchains: ToolchainUse[];
+  archives: { target: string; path: string; sha256: string }[];
+  artifacts: UploadedArtifact[];
+  /** Stage name → milliseconds, in pipeline order. */
+  stages: [string, number][];
+}
+
+const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const mib = (n: number) =>
+  n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+const VERDICT = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  warned: '⚠️ failed (verify: warn)',
+  skipped: '➖ not checked',
+} as const;
+
+/** The job summary as markdown: pure, so it is tested without a runner. */
+export function renderSummary(r: RunReport): string {
+  const out = ['## Raspberry Pi cross build', ''];
+  out.push(
+    '| target | Pi boards | binary | size | glibc needed (floor) | runs on Pi OS | sha256 | verified | smoke run |',
+  );
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const b of r.binaries) {
+    const glibc = b.facts
+      ? b.facts.glibcNeeded
+        ? `${b.facts.glibcNeeded} (${r.glibcFloor})`
+        : 'none (static)'
+      : '?';
+    const runsOn = b.facts ? b.facts.runsOn.join(', ') || '—' : '?';
+    const smoke = b.smoke
+      ? `${b.smoke.ok ? '✅' : '❌'} \`${esc(b.smoke.firstLine).slice(0, 80)}\``
+      : '—';
+    out.push(
+      `| \`${b.target}\` | ${b.boards.join(', ')} | \`${esc(b.name)}\`${b.stripped ? ' (stripped)' : ''} | ${mib(b.size)} | ${glibc} | ${runsOn} | \`${b.sha256.slice(0, 12)}\` | ${VERDICT[b.verdict]} | ${smoke} |`,
+    );
+  }
+  const problems = r.binaries.flatMap((b) =>
+    b.findings.map((f) => `- **${b.target}/${esc(b.name)}** \`${f.code}\`: ${esc(f.message)}`),
+  );
+  if (problems.length) out.push('', '### Findings', '', ...problems);
+  out.push('', `Pi OS floor: **${r.piOs}** (glibc ${r.glibcFloor}).`, '', '### Toolchains', '');
+  for (const t of r.toolchains) {
+    const from =
+      t.origin === 'download' ? 'downloaded' : t.origin ? `from the ${t.origin}` : 'no download';
+    out.push(
+      `- \`${t.triple}\`: ${t.linker === 'rust-lld' ? "rust-lld (Rust's self-contained musl)" : `\`${t.id}\``}, ${from}`,
+    );
+  }
+  if (r.archives.length) {
+    out.push('', '### Files', '');
+    for (const a of r.archives) out.push(`- \`${a.path.split('/').pop()}\` sha256 \`${a.sha256}\``);
+  }
+  if (r.artifacts.length) {
+    out.push('', '### Artifacts', '');
+    for (const a of r.artifacts)
+      out.push(`- ${a.url ? `[${a.name}](${a.url})` : a.name} (${mib(a.size)})`);
+  }
+  out.push('', '### Time per stage', '', '| stage | seconds |', '| --- | --- |');
+  for (const [name, ms] of r.stages) out.push(`| ${name} | ${(ms / 1000).toFixed(1)} |`);
+  return `${out.join('\n')}\n`;
+}
