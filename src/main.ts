@@ -6,6 +6,7 @@ import type { LinkPlan, RunnerPaths } from './cargo/env.js';
 import { cargoEnv } from './cargo/env.js';
 import type { BuiltBinary } from './cargo/messages.js';
 import { findQemu, linkRunner, spaceFreeRunnerDir } from './cargo/runner.js';
+import { ensureQemu } from './qemu.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { coreLog, type Log } from './log.js';
@@ -86,7 +87,11 @@ async function pipeline(log: Log): Promise<void> {
       download: { attempts: 3, backoffMs: 2000, idleTimeoutMs: inputs.downloadTimeoutMs },
     }),
   );
-  const { env, runners } = configureCargo(inputs, plans, renv, log);
+  // qemu is installed only when something will run under it; the runner env is set either way.
+  const wantsQemu = inputs.smokeTest !== null || inputs.command !== 'build';
+  const qemuNames = [...new Set(inputs.targets.map((t) => t.spec.qemu.binary))];
+  const qemus = await ensureQemu(qemuNames, process.env.PATH, { install: wantsQemu, log });
+  const { env, runners } = configureCargo(inputs, plans, qemus, renv, log);
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
   const buildEnv = { ...process.env, ...env, ...stripEnv };
   const cargoCtx = { cwd: inputs.workingDirectory, env: buildEnv, log };
@@ -207,6 +212,7 @@ function checkTemplates(inputs: ActionInputs): void {
 function configureCargo(
   inputs: ActionInputs,
   plans: Map<string, LinkPlan>,
+  qemus: ReadonlyMap<string, string>,
   renv: RunnerEnv,
   log: Log,
 ): { env: Record<string, string>; runners: Map<string, RunnerPaths> } {
@@ -216,7 +222,7 @@ function configureCargo(
   for (const target of inputs.targets) {
     const plan = plans.get(target.spec.triple);
     if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
-    const qemu = findQemu(target.spec.qemu.binary, process.env.PATH);
+    const qemu = qemus.get(target.spec.qemu.binary);
     if (!qemu) {
       log.warning(
         `${target.spec.qemu.binary} not found: no cargo runner for ${target.spec.triple}, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,

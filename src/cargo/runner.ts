@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunnerPaths } from './env.js';
 
-/** Finds `qemu-<arch>-static` or `qemu-<arch>` on PATH. */
-export function findQemu(binary: string, pathEnv: string | undefined): string | null {
+/** The first of `names` found as an executable on PATH, like `which`. */
+export function which(names: readonly string[], pathEnv: string | undefined): string | null {
   for (const dir of (pathEnv ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const name of [`${binary}-static`, binary]) {
+    for (const name of names) {
       const p = path.join(dir, name);
       try {
         fs.accessSync(p, fs.constants.X_OK);
@@ -18,6 +18,11 @@ export function findQemu(binary: string, pathEnv: string | undefined): string | 
     }
   }
   return null;
+}
+
+/** `qemu-<arch>-static` (Debian/Ubuntu's package) or plain `qemu-<arch>`. */
+export function findQemu(binary: string, pathEnv: string | undefined): string | null {
+  return which([`${binary}-static`, binary], pathEnv);
 }
 
 /**

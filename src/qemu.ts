@@ -1,0 +1,48 @@
+import { run } from './exec.js';
+import { findQemu, which } from './cargo/runner.js';
+import type { Log } from './log.js';
+
+/**
+ * Finds qemu-user for each binary name; when one is missing on a Linux runner with apt (GitHub's
+ * Ubuntu images have none preinstalled), installs Debian/Ubuntu's qemu-user-static. Failure to
+ * install only costs the smoke runs: the caller warns and the static checks still run.
+ */
+export async function ensureQemu(
+  binaries: readonly string[],
+  pathEnv: string | undefined,
+  opts: { install: boolean; log: Log },
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const lookup = () => {
+    for (const b of binaries) {
+      const p = findQemu(b, pathEnv);
+      if (p) found.set(b, p);
+    }
+  };
+  lookup();
+  const missing = binaries.filter((b) => !found.has(b));
+  if (
+    !opts.install ||
+    missing.length === 0 ||
+    process.platform !== 'linux' ||
+    !which(['apt-get'], pathEnv)
+  ) {
+    return found;
+  }
+  opts.log.info(`${missing.join(', ')} not found: installing qemu-user-static with apt-get`);
+  if ((await aptInstall(false)) || (await aptInstall(true))) lookup();
+  return found;
+}
+
+async function aptInstall(update: boolean): Promise<boolean> {
+  const root = process.getuid?.() === 0;
+  const sudo = root ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args: string[]) => {
+    const [cmd, ...rest] = [...sudo, 'apt-get', ...args] as [string, ...string[]];
+    return run(cmd, rest, { env, timeoutMs: 300000 }).catch(() => ({ code: 1 }));
+  };
+  if (update && (await apt(['update', '-q'])).code !== 0) return false;
+  const r = await apt(['install', '-y', '-q', '--no-install-recommends', 'qemu-user-static']);
+  return r.code === 0;
+}
