@@ -5,7 +5,7 @@ import { cargoBuild, cargoTest } from './cargo/build.js';
 import type { LinkPlan, RunnerPaths } from './cargo/env.js';
 import { cargoEnv } from './cargo/env.js';
 import type { BuiltBinary } from './cargo/messages.js';
-import { findQemu, linkRunner, spaceFreeRunnerDir } from './cargo/runner.js';
+import { linkRunner, spaceFreeRunnerDir } from './cargo/runner.js';
 import { ensureQemu } from './qemu.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
