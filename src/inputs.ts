@@ -203,7 +203,7 @@ function argsInput(input: InputName, v: string): string[] {
     const fix = message.includes('backslash')
       ? `remove it, or write '\\\\' for a literal backslash`
       : `close every quote, e.g. ${input === 'args' ? '--features "a b"' : '--name "a b"'}`;
-    throw new InputError(input, `${message}; ${fix}`);
+    throw new InputError(input, `${message}: ${fix}`);
   }
 }
 

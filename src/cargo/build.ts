@@ -93,7 +93,7 @@ async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) =
 
 /** Maps cargo's refusals of our inputs to the input that caused them. */
 function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionError {
-  const rules: [RegExp, InputName, string][] = [
+  const rules: [RegExp, InputName, string, ((captured: string) => boolean)?][] = [
     [
       /profile `([^`]+)` is not defined/,
       'profile',
@@ -103,6 +103,13 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
       /package\(s\) `([^`]+)` not found in workspace|package ID specification `([^`]+)` did not match/,
       'package',
       'use a package name from the workspace (cargo metadata lists them)',
+    ],
+    [
+      // Also said of a bad name in Cargo.toml: only ours if the name is one we passed.
+      /invalid character `[^`]*` in package name: `([^`]+)`/,
+      'package',
+      'use a package name from the workspace (cargo metadata lists them)',
+      (name) => [...inputs.packages, ...inputs.args].some((a) => a.includes(name)),
     ],
     [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
     [
@@ -129,10 +136,11 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
   const lines = stderr.split('\n');
   // Cargo's own refusals (`error: …`), not the compiler's `error[E…]` diagnostics.
   const refusals = lines.filter((l) => l.startsWith('error: '));
-  for (const [re, input, fix] of rules) {
+  for (const [re, input, fix, ours] of rules) {
     const line = refusals.find((l) => re.test(l));
     if (line === undefined) continue;
     const m = re.exec(line) as RegExpExecArray;
+    if (ours && !ours(m[1] ?? '')) continue;
     const said = line.slice('error: '.length).trim();
     return new InputError(
       blame(input, inputs),

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { ActionError } from '../errors.js';
+import { ActionError, InputError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Log } from '../log.js';
 
@@ -26,8 +26,15 @@ export async function hasStd(triple: string, ctx: RustContext): Promise<boolean>
     },
   );
   if (r.code !== 0) {
+    const why = tail(r.stderr, 3).replace(/\n/g, ' ');
+    if (ctx.toolchain) {
+      throw new InputError(
+        'rust-toolchain',
+        `rustc +${ctx.toolchain} does not work (${why}); name an installed toolchain (see 'rustup toolchain list'), e.g. 'stable'`,
+      );
+    }
     throw new ActionError(
-      `rustc cannot report its library directory for ${triple}:\n${tail(r.stderr)}\nCheck 'rust-toolchain' names an installed toolchain.`,
+      `rustc cannot report its library directory for ${triple}: ${why}`,
       'rust-toolchain',
     );
   }
