@@ -129,6 +129,30 @@ for gnu in aarch64-linux-gnu arm-linux-gnueabihf; do
   "$HERE/build-toolchain-tarball.sh" "$gnu" "$TC_DIR"
   (cd "$TC_DIR" && sha256sum "$(basename "$f")" >"$(basename "$f").sha256")
 done
+# Rust's std sources (with their vendored crates) for -Zbuild-std: Debian ships no prebuilt std
+# for ARMv6, so the ARMv6 end-to-end case builds it. Only library/ is extracted (~70 MB).
+BS_STAMP="$RUST_DIR/.build-std-stamp"
+if [[ -f $BS_STAMP && $(cat "$BS_STAMP") == "$want" ]]; then
+  step "std sources for -Zbuild-std present"
+else
+  step "std sources for -Zbuild-std (rust-web-src library/)"
+  W=$(mktemp -d /tmp/rpi-src.XXXXXX)
+  chmod 755 "$W"
+  (cd "$W" && apt-get download -q -o APT::Sandbox::User=root "rust-web-src=$RUSTC_DEB_VERSION" >/dev/null)
+  rm -rf "$RUST_DIR/lib/rustlib/src"
+  mkdir -p "$RUST_DIR/lib/rustlib/src/rust"
+  dpkg-deb --fsys-tarfile "$W"/rust-web-src_*.deb |
+    tar -x -C "$RUST_DIR/lib/rustlib/src/rust" --strip-components=4 --wildcards './usr/src/rustc-*/library/*'
+  # -Zbuild-std resolves std's dependencies only through $CARGO_HOME/config.toml (a --config
+  # file is not applied to that resolve); tests point CARGO_HOME at this directory.
+  mkdir -p "$HOME_DIR/cargo-home-build-std"
+  printf '%s\n' '[source.crates-io]' 'replace-with = "rust-library-vendor"' \
+    '[source.rust-library-vendor]' "directory = \"$RUST_DIR/lib/rustlib/src/rust/library/vendor\"" \
+    '[net]' 'offline = true' >"$HOME_DIR/cargo-home-build-std/config.toml"
+  rm -rf "$W"
+  echo "$want" >"$BS_STAMP"
+fi
+
 # Both toolchains in one tree, as a user's multi-target toolchain bundle would be: lets one run
 # of the action build aarch64 and armv7 together with a single toolchain-url.
 multi="$TC_DIR/pi-multi-gcc12-debian12.tar.gz"

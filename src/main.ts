@@ -74,7 +74,12 @@ async function pipeline(log: Log): Promise<void> {
     env: process.env,
     log,
   };
-  await stage('Rust targets', () => ensureStd(triples, rustCtx));
+  // -Zbuild-std compiles the standard library from source: no prebuilt one is needed.
+  if (inputs.args.some((a) => a.startsWith('-Zbuild-std'))) {
+    log.info('-Zbuild-std: the standard library is built from source, not installed');
+  } else {
+    await stage('Rust targets', () => ensureStd(triples, rustCtx));
+  }
   const { plans, uses } = await stage('Cross toolchain', () =>
     prepareToolchains(inputs, {
       workspace: renv.workspace,
