@@ -2,15 +2,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { cargoBuild, cargoTest } from './cargo/build.js';
-import type { LinkPlan, RunnerPaths } from './cargo/env.js';
-import { cargoEnv } from './cargo/env.js';
+import { configureCargo } from './cargo/configure.js';
 import type { BuiltBinary } from './cargo/messages.js';
-import { linkRunner, spaceFreeRunnerDir } from './cargo/runner.js';
-import { ensureQemu } from './qemu.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { coreLog, type Log } from './log.js';
+import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
+import { ensureQemu } from './qemu.js';
 import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
 import { cargoStripEnv, stageBinaries } from './stage.js';
@@ -59,6 +58,8 @@ function stages(log: Log) {
   return { times, stage };
 }
 
+type Stage = ReturnType<typeof stages>['stage'];
+
 async function pipeline(log: Log): Promise<void> {
   const renv = runnerEnv(process.env);
   const inputs = parseInputs((name) => core.getInput(name), renv.workspace);
@@ -68,16 +69,16 @@ async function pipeline(log: Log): Promise<void> {
   log.info(
     `Targets: ${inputs.targets.map((t) => `${t.spec.triple} (${t.boards.join(', ')})`).join('; ')}`,
   );
-  const rustCtx = {
-    toolchain: inputs.rustToolchain,
-    cwd: inputs.workingDirectory,
-    env: process.env,
-    log,
-  };
   // -Zbuild-std compiles the standard library from source: no prebuilt one is needed.
   if (inputs.args.some((a) => a.startsWith('-Zbuild-std'))) {
     log.info('-Zbuild-std: the standard library is built from source, not installed');
   } else {
+    const rustCtx = {
+      toolchain: inputs.rustToolchain,
+      cwd: inputs.workingDirectory,
+      env: process.env,
+      log,
+    };
     await stage('Rust targets', () => ensureStd(triples, rustCtx));
   }
   const { plans, uses } = await stage('Cross toolchain', () =>
@@ -96,16 +97,25 @@ async function pipeline(log: Log): Promise<void> {
   const wantsQemu = inputs.smokeTest !== null || inputs.command !== 'build';
   const qemuNames = [...new Set(inputs.targets.map((t) => t.spec.qemu.binary))];
   const qemus = await ensureQemu(qemuNames, process.env.PATH, { install: wantsQemu, log });
-  const { env, runners } = configureCargo(inputs, plans, qemus, renv, log);
+  const cargo = configureCargo(inputs.targets, plans, qemus, renv.temp);
+  for (const q of cargo.missingQemu) {
+    log.warning(
+      `${q} not found: no cargo runner for its targets, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,
+      'qemu missing',
+    );
+  }
+  for (const [k, v] of Object.entries(cargo.env)) {
+    core.exportVariable(k, v);
+    log.info(`${k}=${v}`);
+  }
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
-  const buildEnv = { ...process.env, ...env, ...stripEnv };
-  const cargoCtx = { cwd: inputs.workingDirectory, env: buildEnv, log };
-  core.info(`::add-matcher::${matcherPath()}`);
-  let built: BuiltBinary[] = [];
-  if (inputs.command !== 'test')
-    built = await stage('Build', () => cargoBuild(inputs, triples, cargoCtx));
-  if (inputs.command !== 'build')
-    await stage('Test under qemu', () => cargoTest(inputs, triples, cargoCtx));
+  const built = await buildAndTest(
+    inputs,
+    triples,
+    { ...process.env, ...cargo.env, ...stripEnv },
+    stage,
+    log,
+  );
   const work = path.join(renv.temp, 'rust-rpi-cross', `${process.pid}-${Date.now()}`);
   const staged = await stageBinaries(built, plans, {
     dir: path.join(work, 'bin'),
@@ -113,14 +123,9 @@ async function pipeline(log: Log): Promise<void> {
     cargoStripped: Object.keys(stripEnv).length > 0,
     log,
   });
-  const checked = await stage('Verify binaries', () =>
-    checkBinaries(staged, { inputs, targets: inputs.targets, runners, log }),
+  const binaries = await stage('Verify binaries', () =>
+    checkBinaries(staged, { inputs, targets: inputs.targets, runners: cargo.runners, log }),
   );
-  const binaries = checked.map((c, i) => ({
-    ...c,
-    sha256: (staged[i] as (typeof staged)[number]).sha256,
-    stripped: (staged[i] as (typeof staged)[number]).stripped,
-  }));
   const report: RunReport = {
     piOs: inputs.piOs,
     glibcFloor: inputs.glibcFloor,
@@ -130,12 +135,12 @@ async function pipeline(log: Log): Promise<void> {
     artifacts: [],
     stages: times,
   };
-  const failure = verificationFailure(checked);
+  const failure = verificationFailure(binaries);
   if (failure) {
     await writeSummary(report);
     throw new ActionError(failure, 'verify');
   }
-  for (const c of checked.filter((x) => x.verdict === 'warned')) {
+  for (const c of binaries.filter((x) => x.verdict === 'warned')) {
     log.warning(
       `${c.target}/${c.name}: ${c.findings.map((f) => f.message).join(' ')}`,
       'verification (verify: warn)',
@@ -158,40 +163,26 @@ async function pipeline(log: Log): Promise<void> {
     report.artifacts = shipped.artifacts;
   }
   await writeSummary(report);
-  setOutputs(triples, uses, report, shipped);
+  // Outputs are written only once everything succeeded: a failed upload reports nothing.
+  for (const [k, v] of Object.entries(actionOutputs(triples, uses, binaries, shipped)))
+    core.setOutput(k, v);
 }
 
-function setOutputs(
+async function buildAndTest(
+  inputs: ActionInputs,
   triples: string[],
-  uses: unknown,
-  report: RunReport,
-  shipped: ShipResult | null,
-): void {
-  // Outputs are written only once everything succeeded: a failed upload reports nothing.
-  core.setOutput('targets', triples.join('\n'));
-  core.setOutput('toolchains', JSON.stringify(uses));
-  core.setOutput(
-    'binaries',
-    JSON.stringify(
-      report.binaries.map((b) => ({
-        target: b.target,
-        name: b.name,
-        path: b.path,
-        package: b.package,
-        version: b.version,
-        size: b.size,
-        sha256: b.sha256,
-        glibc: b.facts?.glibcNeeded ?? null,
-        piOs: b.facts?.runsOn ?? null,
-        boards: b.boards,
-        verified: b.verdict,
-      })),
-    ),
-  );
-  core.setOutput('archives', (shipped?.packaged.archives ?? []).map((a) => a.path).join('\n'));
-  core.setOutput('checksums', shipped?.packaged.checksumsPath ?? '');
-  core.setOutput('artifact-ids', (shipped?.artifacts ?? []).map((a) => a.id).join('\n'));
-  core.setOutput('artifact-urls', (shipped?.artifacts ?? []).map((a) => a.url).join('\n'));
+  env: NodeJS.ProcessEnv,
+  stage: Stage,
+  log: Log,
+): Promise<BuiltBinary[]> {
+  const ctx = { cwd: inputs.workingDirectory, env, log };
+  core.info(`::add-matcher::${matcherPath()}`);
+  let built: BuiltBinary[] = [];
+  if (inputs.command !== 'test')
+    built = await stage('Build', () => cargoBuild(inputs, triples, ctx));
+  if (inputs.command !== 'build')
+    await stage('Test under qemu', () => cargoTest(inputs, triples, ctx));
+  return built;
 }
 
 async function writeSummary(report: RunReport): Promise<void> {
@@ -202,49 +193,17 @@ async function writeSummary(report: RunReport): Promise<void> {
 /** Template mistakes are found before a minute of building, not after. */
 function checkTemplates(inputs: ActionInputs): void {
   const sample = Object.fromEntries(PLACEHOLDERS.map((p) => [p, 'x']));
-  for (const [input, template] of [
+  const templates = [
     ['archive-name', inputs.archiveName],
     ['artifact-name', inputs.artifactName],
-  ] as const) {
+  ] as const;
+  for (const [input, template] of templates) {
     try {
       renderName(template, sample);
     } catch (err) {
       throw new InputError(input, errorMessage(err));
     }
   }
-}
-
-function configureCargo(
-  inputs: ActionInputs,
-  plans: Map<string, LinkPlan>,
-  qemus: ReadonlyMap<string, string>,
-  renv: RunnerEnv,
-  log: Log,
-): { env: Record<string, string>; runners: Map<string, RunnerPaths> } {
-  const env: Record<string, string> = {};
-  const runners = new Map<string, RunnerPaths>();
-  const runnerDir = spaceFreeRunnerDir(renv.temp);
-  for (const target of inputs.targets) {
-    const plan = plans.get(target.spec.triple);
-    if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
-    const qemu = qemus.get(target.spec.qemu.binary);
-    if (!qemu) {
-      log.warning(
-        `${target.spec.qemu.binary} not found: no cargo runner for ${target.spec.triple}, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,
-        'qemu missing',
-      );
-    }
-    const sysroot = plan.kind === 'gcc' && target.spec.interpreter ? plan.layout.sysroot : null;
-    const runner = qemu ? linkRunner(runnerDir, target.spec.triple, qemu, sysroot) : null;
-    if (runner) runners.set(target.spec.triple, runner);
-    Object.assign(env, cargoEnv(target, plan, runner));
-  }
-  env.PKG_CONFIG_ALLOW_CROSS = '1';
-  for (const [k, v] of Object.entries(env)) {
-    core.exportVariable(k, v);
-    log.info(`${k}=${v}`);
-  }
-  return { env, runners };
 }
 
 function matcherPath(): string {
@@ -263,12 +222,11 @@ function isInternal(err: unknown): boolean {
 }
 
 function fail(err: unknown): void {
-  if (!isInternal(err)) {
-    if (!(err instanceof ActionError)) core.debug((err as Error).stack ?? '');
-    core.setFailed(errorMessage(err));
-    return;
-  }
-  // Keep the stack in the debug log for the bug report, not in the user's face.
+  // The stack goes to the debug log (for bug reports), never into the user's annotation.
   core.debug(err instanceof Error ? (err.stack ?? '') : '');
-  core.setFailed(`internal error: ${errorMessage(err)} — please report it with this log`);
+  if (isInternal(err)) {
+    core.setFailed(`internal error: ${errorMessage(err)} — please report it with this log`);
+  } else {
+    core.setFailed(errorMessage(err));
+  }
 }

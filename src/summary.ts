@@ -1,12 +1,11 @@
 import type { ToolchainUse } from './toolchain/prepare.js';
 import type { CheckedBinary } from './verify/binaries.js';
-import type { StagedBinary } from './stage.js';
 import type { UploadedArtifact } from './upload.js';
 
 export interface RunReport {
   piOs: string;
   glibcFloor: string;
-  binaries: (CheckedBinary & Pick<StagedBinary, 'sha256' | 'stripped'>)[];
+  binaries: CheckedBinary[];
   toolchains: ToolchainUse[];
   archives: { target: string; path: string; sha256: string }[];
   artifacts: UploadedArtifact[];

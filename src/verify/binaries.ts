@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import type { BuiltBinary } from '../cargo/messages.js';
 import { runnerCommand, type RunnerPaths } from '../cargo/env.js';
 import { verifyBytes, type BinaryFacts, type Finding, type FindingCode } from '../elf/index.js';
 import type { ActionInputs } from '../inputs.js';
 import type { Log } from '../log.js';
+import type { StagedBinary } from '../stage.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { smokeRun, type SmokeResult } from './smoke.js';
 
@@ -11,7 +11,7 @@ import { smokeRun, type SmokeResult } from './smoke.js';
 export type CheckFinding = Omit<Finding, 'code'> & { code: FindingCode | 'smoke-failed' };
 
 /** Everything known about one built binary after the checks. */
-export interface CheckedBinary extends BuiltBinary {
+export interface CheckedBinary extends StagedBinary {
   boards: readonly string[];
   size: number;
   facts: BinaryFacts | null;
@@ -34,7 +34,7 @@ export interface CheckContext {
  * `verify: true` a failed check stops the run before anything is packaged or uploaded.
  */
 export async function checkBinaries(
-  bins: readonly BuiltBinary[],
+  bins: readonly StagedBinary[],
   ctx: CheckContext,
 ): Promise<CheckedBinary[]> {
   const out: CheckedBinary[] = [];
@@ -47,7 +47,7 @@ export async function checkBinaries(
 }
 
 async function checkOne(
-  bin: BuiltBinary,
+  bin: StagedBinary,
   target: ResolvedTarget,
   ctx: CheckContext,
 ): Promise<CheckedBinary> {
@@ -81,7 +81,7 @@ async function checkOne(
 }
 
 async function smokeIfWanted(
-  bin: BuiltBinary,
+  bin: StagedBinary,
   target: ResolvedTarget,
   findings: readonly CheckFinding[],
   ctx: CheckContext,

@@ -1,0 +1,142 @@
+import { describe, expect, test } from '@jest/globals';
+import { actionOutputs } from '../../src/outputs.js';
+import { renderSummary, type RunReport } from '../../src/summary.js';
+import type { CheckedBinary } from '../../src/verify/binaries.js';
+
+const bin = (over: Partial<CheckedBinary>): CheckedBinary => ({
+  target: 'aarch64-unknown-linux-gnu',
+  name: 'app',
+  path: '/t/bin/aarch64-unknown-linux-gnu/app',
+  builtPath: '/w/target/aarch64-unknown-linux-gnu/release/app',
+  package: 'app',
+  version: '1.0.0',
+  stripped: true,
+  sha256: 'ab'.repeat(32),
+  boards: ['pi4', 'pi5'],
+  size: 2 * 1048576,
+  facts: {
+    arch: 'aarch64',
+    cpuArch: 'v8',
+    floatAbi: 'n/a',
+    glibcNeeded: '2.28',
+    runsOn: ['buster', 'bullseye', 'bookworm', 'trixie'],
+    linkage: 'dynamic',
+    interpreter: '/lib/ld-linux-aarch64.so.1',
+    needed: ['libc.so.6'],
+  },
+  findings: [],
+  smoke: { ok: true, firstLine: 'app 1.0 | ok', problem: null, ms: 40 },
+  verdict: 'passed',
+  ...over,
+});
+
+const report = (binaries: CheckedBinary[]): RunReport => ({
+  piOs: 'bullseye',
+  glibcFloor: '2.31',
+  binaries,
+  toolchains: [
+    {
+      triple: 'aarch64-unknown-linux-gnu',
+      linker: 'gcc',
+      id: 'bootlin-aarch64-glibc-2020.08-1',
+      origin: 'actions-cache',
+      dir: '/tc',
+    },
+    {
+      triple: 'arm-unknown-linux-musleabihf',
+      linker: 'rust-lld',
+      id: null,
+      origin: null,
+      dir: null,
+    },
+  ],
+  archives: [
+    {
+      target: 'aarch64-unknown-linux-gnu',
+      path: '/o/app-1.0.0-aarch64.tar.gz',
+      sha256: 'cd'.repeat(32),
+    },
+  ],
+  artifacts: [
+    {
+      name: 'app-aarch64',
+      id: 7,
+      url: 'https://github.com/o/r/actions/runs/1/artifacts/7',
+      size: 1000,
+    },
+  ],
+  stages: [
+    ['Build', 12345],
+    ['Verify binaries', 80],
+  ],
+});
+
+describe('renderSummary', () => {
+  test('one row per binary with its facts, escaped for markdown tables', () => {
+    const md = renderSummary(report([bin({})]));
+    expect(md).toContain(
+      '| `aarch64-unknown-linux-gnu` | pi4, pi5 | `app` (stripped) | 2.0 MiB | 2.28 (2.31) | buster, bullseye, bookworm, trixie | `abababababab` | ✅ passed | ✅ `app 1.0 \\| ok` |',
+    );
+    expect(md).toContain(
+      '- `aarch64-unknown-linux-gnu`: `bootlin-aarch64-glibc-2020.08-1`, from the actions-cache',
+    );
+    expect(md).toContain(
+      "- `arm-unknown-linux-musleabihf`: rust-lld (Rust's self-contained musl), no download",
+    );
+    expect(md).toContain(
+      '- [app-aarch64](https://github.com/o/r/actions/runs/1/artifacts/7) (1 KiB)',
+    );
+    expect(md).toContain('| Build | 12.3 |');
+    expect(md).not.toContain('### Findings');
+  });
+  test('static binaries, failures and findings', () => {
+    const md = renderSummary(
+      report([
+        bin({
+          facts: { ...bin({}).facts!, glibcNeeded: null, linkage: 'static' },
+          verdict: 'failed',
+          smoke: null,
+          findings: [{ code: 'cpu-too-new', severity: 'error', message: 'ARMv7 code | in ARMv6' }],
+        }),
+      ]),
+    );
+    expect(md).toContain('| none (static) |');
+    expect(md).toContain('| ❌ failed | — |');
+    expect(md).toContain(
+      '- **aarch64-unknown-linux-gnu/app** `cpu-too-new`: ARMv7 code \\| in ARMv6',
+    );
+  });
+});
+
+describe('actionOutputs', () => {
+  test('binaries JSON and newline lists', () => {
+    const r = report([bin({})]);
+    const out = actionOutputs(['aarch64-unknown-linux-gnu'], r.toolchains, r.binaries, {
+      packaged: { archives: r.archives, checksumsPath: '/o/SHA256SUMS' },
+      artifacts: r.artifacts,
+    });
+    expect(JSON.parse(out.binaries as string)).toEqual([
+      {
+        target: 'aarch64-unknown-linux-gnu',
+        name: 'app',
+        path: '/t/bin/aarch64-unknown-linux-gnu/app',
+        package: 'app',
+        version: '1.0.0',
+        size: 2097152,
+        sha256: 'ab'.repeat(32),
+        glibc: '2.28',
+        piOs: ['buster', 'bullseye', 'bookworm', 'trixie'],
+        boards: ['pi4', 'pi5'],
+        verified: 'passed',
+      },
+    ]);
+    expect(out.archives).toBe('/o/app-1.0.0-aarch64.tar.gz');
+    expect(out.checksums).toBe('/o/SHA256SUMS');
+    expect(out['artifact-ids']).toBe('7');
+    expect(actionOutputs([], [], [], null)).toMatchObject({
+      archives: '',
+      checksums: '',
+      'artifact-urls': '',
+    });
+  });
+});

@@ -1,0 +1,37 @@
+import type { ResolvedTarget } from '../targets/resolve.js';
+import { cargoEnv, type LinkPlan, type RunnerPaths } from './env.js';
+import { linkRunner, spaceFreeRunnerDir } from './runner.js';
+
+export interface CargoSetup {
+  /** Exported for this step's cargo and for the user's later steps. */
+  env: Record<string, string>;
+  /** qemu runner per triple, where qemu exists. */
+  runners: Map<string, RunnerPaths>;
+  /** qemu binaries that were needed but not found. */
+  missingQemu: string[];
+}
+
+/** The cargo/cc-rs environment for every target, with qemu runners reachable without spaces. */
+export function configureCargo(
+  targets: readonly ResolvedTarget[],
+  plans: ReadonlyMap<string, LinkPlan>,
+  qemus: ReadonlyMap<string, string>,
+  runnerTemp: string,
+): CargoSetup {
+  const env: Record<string, string> = {};
+  const runners = new Map<string, RunnerPaths>();
+  const missingQemu = new Set<string>();
+  const runnerDir = spaceFreeRunnerDir(runnerTemp);
+  for (const target of targets) {
+    const plan = plans.get(target.spec.triple);
+    if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
+    const qemu = qemus.get(target.spec.qemu.binary);
+    if (!qemu) missingQemu.add(target.spec.qemu.binary);
+    const sysroot = plan.kind === 'gcc' && target.spec.interpreter ? plan.layout.sysroot : null;
+    const runner = qemu ? linkRunner(runnerDir, target.spec.triple, qemu, sysroot) : null;
+    if (runner) runners.set(target.spec.triple, runner);
+    Object.assign(env, cargoEnv(target, plan, runner));
+  }
+  env.PKG_CONFIG_ALLOW_CROSS = '1';
+  return { env, runners, missingQemu: [...missingQemu] };
+}

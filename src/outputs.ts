@@ -1,0 +1,35 @@
+import type { ShipResult } from './ship.js';
+import type { ToolchainUse } from './toolchain/prepare.js';
+import type { CheckedBinary } from './verify/binaries.js';
+
+/** The step's outputs, as action.yml documents them. Pure: main.ts writes them. */
+export function actionOutputs(
+  triples: readonly string[],
+  toolchains: readonly ToolchainUse[],
+  binaries: readonly CheckedBinary[],
+  shipped: ShipResult | null,
+): Record<string, string> {
+  return {
+    targets: triples.join('\n'),
+    toolchains: JSON.stringify(toolchains),
+    binaries: JSON.stringify(
+      binaries.map((b) => ({
+        target: b.target,
+        name: b.name,
+        path: b.path,
+        package: b.package,
+        version: b.version,
+        size: b.size,
+        sha256: b.sha256,
+        glibc: b.facts?.glibcNeeded ?? null,
+        piOs: b.facts?.runsOn ?? null,
+        boards: b.boards,
+        verified: b.verdict,
+      })),
+    ),
+    archives: (shipped?.packaged.archives ?? []).map((a) => a.path).join('\n'),
+    checksums: shipped?.packaged.checksumsPath ?? '',
+    'artifact-ids': (shipped?.artifacts ?? []).map((a) => a.id).join('\n'),
+    'artifact-urls': (shipped?.artifacts ?? []).map((a) => a.url).join('\n'),
+  };
+}
