@@ -69,6 +69,9 @@ function serve(file: string, res: http.ServerResponse, f: Fault | undefined): vo
   } else if (f?.kind === 'stall') {
     res.writeHead(200, { 'content-length': size });
     res.write(Buffer.alloc(1024));
+    // A black-holed peer: the client's FIN (what a socket timeout sends) never arrives, so the
+    // connection stays open however the client gives up, unless it destroys the socket itself.
+    res.socket?.removeAllListeners('end');
   } else if (f?.kind === 'reset-mid-body' || f?.kind === 'truncate') {
     res.writeHead(200, { 'content-length': size });
     const half = fs.readFileSync(file).subarray(0, Math.floor(size / 2));

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpClient } from '@actions/http-client';
-import { errorMessage } from '../errors.js';
+import { ActionError, errorMessage } from '../errors.js';
 import type { Log } from '../log.js';
 
 export interface DownloadOptions {
@@ -22,7 +22,17 @@ export interface Downloaded {
   bytes: number;
 }
 
-class Retryable extends Error {}
+/** Why an attempt failed, which decides whether to retry and what the final error advises. */
+type FailureKind = 'refused' | 'stalled' | 'flaky';
+
+class AttemptError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Downloads the first of `urls` that answers, to `dest`, hashing while writing so the checksum
@@ -35,14 +45,18 @@ export async function download(
   opts: DownloadOptions,
 ): Promise<Downloaded> {
   const failures: string[] = [];
+  const kinds = new Set<FailureKind>();
   for (const url of urls) {
     for (let attempt = 1; attempt <= opts.attempts; attempt++) {
       try {
         return await attemptDownload(url, dest, opts.idleTimeoutMs);
       } catch (err) {
         fs.rmSync(dest, { force: true });
+        if (err instanceof ActionError) throw err;
         const why = errorMessage(err);
-        if (!(err instanceof Retryable) || attempt === opts.attempts) {
+        const kind = err instanceof AttemptError ? err.kind : 'flaky';
+        if (kind === 'refused' || attempt === opts.attempts) {
+          kinds.add(kind);
           failures.push(`${url}: ${why}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
           break;
         }
@@ -54,7 +68,20 @@ export async function download(
       }
     }
   }
-  throw new Error(`could not download the toolchain:\n  ${failures.join('\n  ')}`);
+  throw new ActionError(
+    `could not download the toolchain:\n  ${failures.join('\n  ')}\n${advice(kinds, opts.idleTimeoutMs)}`,
+    'toolchain download',
+  );
+}
+
+function advice(kinds: Set<FailureKind>, idleTimeoutMs: number): string {
+  if (kinds.has('stalled')) {
+    return `The server stopped sending data for ${idleTimeoutMs / 1000} s. For a slow server raise 'download-timeout'; otherwise point 'toolchain-url' or 'toolchain-mirror' at a server that answers.`;
+  }
+  if (kinds.has('flaky')) {
+    return "The server or the network kept failing. Re-run the job, or point 'toolchain-url' or 'toolchain-mirror' at a reliable copy.";
+  }
+  return "The server refused the request. Check that the URL opens in a browser; fix 'toolchain-url' (or 'toolchain-mirror' for the pinned toolchains).";
 }
 
 async function attemptDownload(
@@ -66,44 +93,89 @@ async function attemptDownload(
     allowRetries: false,
     socketTimeout: idleTimeoutMs,
   });
+  try {
+    return await fetchTo(client, url, dest, idleTimeoutMs);
+  } finally {
+    // Also destroys a socket the client's own timeout only half-closed: a peer that never
+    // answers the FIN would otherwise keep the connection, and the process, alive.
+    client.dispose();
+  }
+}
+
+async function fetchTo(
+  client: HttpClient,
+  url: string,
+  dest: string,
+  idleTimeoutMs: number,
+): Promise<Downloaded> {
   let res;
   try {
     res = await client.get(url);
   } catch (err) {
-    throw new Retryable(describeNetworkError(err, idleTimeoutMs));
+    throw networkError(err, idleTimeoutMs);
   }
-  const status = res.message.statusCode ?? 0;
+  const body = res.message;
+  const status = body.statusCode ?? 0;
   if (status !== 200) {
-    res.message.resume();
-    const msg = `HTTP ${status} ${res.message.statusMessage ?? ''}`.trim();
-    if (status >= 500 || status === 408 || status === 429) throw new Retryable(msg);
-    throw new Error(msg);
+    body.destroy();
+    const msg = `HTTP ${status} ${body.statusMessage ?? ''}`.trim();
+    const retry = status >= 500 || status === 408 || status === 429;
+    throw new AttemptError(msg, retry ? 'flaky' : 'refused');
   }
-  const expected = Number(res.message.headers['content-length'] ?? NaN);
+  const expected = Number(body.headers['content-length'] ?? NaN);
+  const of = Number.isFinite(expected) ? ` of ${expected}` : '';
   const hash = createHash('sha256');
   let bytes = 0;
+  // http-client's socketTimeout covers the wait for the headers only; this one covers the body.
+  let stalled = false;
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      stalled = true;
+      body.destroy(new Error('stalled'));
+    }, idleTimeoutMs);
+  };
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      arm();
       hash.update(chunk);
       bytes += chunk.length;
       cb(null, chunk);
     },
   });
+  arm();
   try {
-    await pipeline(res.message, tap, fs.createWriteStream(dest));
+    await pipeline(body, tap, fs.createWriteStream(dest));
   } catch (err) {
-    throw new Retryable(describeNetworkError(err, idleTimeoutMs));
+    if (stalled) {
+      throw new AttemptError(
+        `no data for ${idleTimeoutMs / 1000} s after ${bytes}${of} bytes (server stalled)`,
+        'stalled',
+      );
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === 'open' || e.syscall === 'write') {
+      // Our side: a full or read-only RUNNER_TEMP is not fixed by downloading again.
+      throw new ActionError(
+        `cannot write the toolchain download to ${dest}: ${e.message}. Free disk space in RUNNER_TEMP or make it writable.`,
+        'toolchain download',
+      );
+    }
+    const detail = e.code === 'ECONNRESET' ? '' : ` (${e.message})`;
+    throw new AttemptError(`connection closed after ${bytes}${of} bytes${detail}`, 'flaky');
   } finally {
-    client.dispose();
+    clearTimeout(idle);
   }
   if (Number.isFinite(expected) && bytes !== expected) {
-    throw new Retryable(`connection closed after ${bytes} of ${expected} bytes`);
+    throw new AttemptError(`connection closed after ${bytes}${of} bytes`, 'flaky');
   }
   return { url, sha256: hash.digest('hex'), bytes };
 }
 
-function describeNetworkError(err: unknown, idleTimeoutMs: number): string {
+function networkError(err: unknown, idleTimeoutMs: number): AttemptError {
   const msg = errorMessage(err);
-  if (/timeout/i.test(msg)) return `no data for ${idleTimeoutMs / 1000} s (server stalled)`;
-  return msg;
+  if (/timeout/i.test(msg))
+    return new AttemptError(`no answer for ${idleTimeoutMs / 1000} s (server stalled)`, 'stalled');
+  return new AttemptError(msg, 'flaky');
 }
