@@ -8,5 +8,6 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   // e2e suites build real crates; two cores, so keep parallelism modest.
   maxWorkers: 2,
-  testTimeout: 30000,
+  // Real cross builds on a loaded 2-core machine can take a minute; a hang still ends.
+  testTimeout: 180000,
 };

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as cache from '@actions/cache';
 import * as tc from '@actions/tool-cache';
 import { ActionError, errorMessage } from '../errors.js';
 import { run } from '../exec.js';
 import type { Log } from '../log.js';
+import { actionsCacheKey, restoreFromActionsCache, saveToActionsCache } from './actions-cache.js';
 import { download } from './download.js';
+import { withInstallLock } from './lock.js';
 
 export type ArchiveKind = 'tar.gz' | 'tar.xz' | 'tar.bz2' | 'zip';
 
@@ -52,10 +52,6 @@ export function toolCachePath(root: string, src: ToolchainSource, arch: string):
   return path.join(root, `rpi-cross-${src.id}`, `1.0.0-sha${src.sha256.slice(0, 16)}`, arch);
 }
 
-export function actionsCacheKey(src: ToolchainSource, os: string, arch: string): string {
-  return `rust-rpi-cross-${src.id}-${src.sha256}-${os}-${arch}`;
-}
-
 /**
  * Makes the toolchain available under the tool cache: already there, restored from the Actions
  * cache, or downloaded, checked against its sha256 *before* unpacking, and unpacked.
@@ -97,11 +93,11 @@ export async function installToolchain(
   }
 }
 
-function isComplete(dir: string): boolean {
+export function isComplete(dir: string): boolean {
   return fs.existsSync(`${dir}.complete`) && fs.existsSync(dir);
 }
 
-function toolCacheError(where: string, err: unknown): ActionError {
+export function toolCacheError(where: string, err: unknown): ActionError {
   const full = (err as NodeJS.ErrnoException).code === 'ENOSPC';
   return new ActionError(
     `cannot write to the tool cache (${where}): ${errorMessage(err)}. ${full ? 'Free disk space or point RUNNER_TOOL_CACHE at a bigger disk.' : 'Make RUNNER_TOOL_CACHE a writable directory or free disk space.'}`,
@@ -110,7 +106,7 @@ function toolCacheError(where: string, err: unknown): ActionError {
 }
 
 /** Creates the directories above `dir`; returns the ones it created, outermost first. */
-function makeParents(dir: string): string[] {
+export function makeParents(dir: string): string[] {
   const missing: string[] = [];
   for (let d = path.dirname(dir); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
   try {
@@ -120,70 +116,6 @@ function makeParents(dir: string): string[] {
   }
   // Never remove RUNNER_TOOL_CACHE itself, only what this toolchain added under it.
   return missing.slice(-2);
-}
-
-/** A lock younger than this (its holder touches it every LOCK_BEAT_MS) belongs to a live job. */
-const LOCK_STALE_MS = 60000;
-const LOCK_BEAT_MS = 5000;
-const LOCK_POLL_MS = 500;
-
-async function withInstallLock(
-  dir: string,
-  log: Log,
-  install: () => Promise<InstalledToolchain>,
-): Promise<InstalledToolchain> {
-  const lock = `${dir}.lock`;
-  let waiting = false;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        // A failed job just pruned the (empty) parents it had made.
-        makeParents(dir);
-        continue;
-      }
-      if (code !== 'EEXIST') throw toolCacheError(lock, err);
-    }
-    // Another job is installing: its result is ours as soon as the marker appears.
-    if (isComplete(dir)) return { dir, origin: 'tool-cache' };
-    if (stealIfStale(lock)) continue;
-    if (!waiting) log.info(`Another job is installing this toolchain (${lock}); waiting for it`);
-    waiting = true;
-    await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-  }
-  const beat = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lock, now, now, () => undefined);
-  }, LOCK_BEAT_MS);
-  beat.unref();
-  try {
-    return await install();
-  } finally {
-    clearInterval(beat);
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** A lock its holder stopped touching (the job was killed) is moved away; true if it was. */
-function stealIfStale(lock: string): boolean {
-  let age: number;
-  try {
-    age = Date.now() - fs.statSync(lock).mtimeMs;
-  } catch {
-    return true; // released meanwhile: try again at once
-  }
-  if (age < LOCK_STALE_MS) return false;
-  const aside = `${lock}.stale-${randomBytes(4).toString('hex')}`;
-  try {
-    fs.renameSync(lock, aside);
-    fs.rmSync(aside, { recursive: true, force: true });
-  } catch {
-    // Another waiter stole it first.
-  }
-  return true;
 }
 
 /** With the lock held: a directory without its marker and staging directories are debris. */
@@ -280,65 +212,4 @@ function unpackError(format: ArchiveKind, toolCache: string, why: string): Actio
     `could not unpack the toolchain into the tool cache (${toolCache}): ${why}. ${fix}`,
     'toolchain',
   );
-}
-
-/**
- * @actions/cache passes the workspace (`tar -C`) and its temp archive path to tar through a
- * command line split at spaces, so a runner path with a space breaks every save and restore.
- * Both are pointed at space-free places while it runs: `/` as the root the cached path is
- * archived relative to (the same for save and restore), and a temp dir without spaces.
- */
-async function withCacheEnv<T>(fn: () => Promise<T>): Promise<T> {
-  const unsafe = (p: string | undefined) => p === undefined || /[\s"']/.test(p);
-  const saved = {
-    GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE,
-    RUNNER_TEMP: process.env.RUNNER_TEMP,
-  };
-  process.env.GITHUB_WORKSPACE = path.parse(process.cwd()).root;
-  let temp: string | null = null;
-  if (unsafe(saved.RUNNER_TEMP)) {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-cross-cache-'));
-    process.env.RUNNER_TEMP = temp;
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    if (temp) fs.rmSync(temp, { recursive: true, force: true });
-  }
-}
-
-async function restoreFromActionsCache(
-  dir: string,
-  key: string,
-  ctx: InstallContext,
-): Promise<boolean> {
-  if (!cache.isFeatureAvailable()) return false;
-  try {
-    // @actions/cache reports its own failures as warnings and returns no key.
-    const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
-    if (hit && fs.existsSync(dir)) {
-      fs.writeFileSync(`${dir}.complete`, '');
-      ctx.log.info(`Toolchain restored from the Actions cache (${key})`);
-      return true;
-    }
-  } catch (err) {
-    // The cache only saves time; a download still gets the same verified toolchain.
-    ctx.log.warning(`Actions cache restore failed, downloading instead: ${errorMessage(err)}`);
-  }
-  return false;
-}
-
-async function saveToActionsCache(dir: string, key: string, ctx: InstallContext): Promise<void> {
-  if (!cache.isFeatureAvailable()) return;
-  try {
-    await withCacheEnv(() => cache.saveCache([dir], key));
-  } catch (err) {
-    ctx.log.warning(
-      `Could not save the toolchain to the Actions cache (the build goes on): ${errorMessage(err)}`,
-    );
-  }
 }

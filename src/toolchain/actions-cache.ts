@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cache from '@actions/cache';
+import { errorMessage } from '../errors.js';
+import type { InstallContext, ToolchainSource } from './install.js';
+
+export function actionsCacheKey(src: ToolchainSource, os: string, arch: string): string {
+  return `rust-rpi-cross-${src.id}-${src.sha256}-${os}-${arch}`;
+}
+
+/**
+ * @actions/cache passes the workspace (`tar -C`) and its temp archive path to tar through a
+ * command line split at spaces, so a runner path with a space breaks every save and restore.
+ * Both are pointed at space-free places while it runs: `/` as the root the cached path is
+ * archived relative to (the same for save and restore), and a temp dir without spaces.
+ */
+async function withCacheEnv<T>(fn: () => Promise<T>): Promise<T> {
+  const unsafe = (p: string | undefined) => p === undefined || /[\s"']/.test(p);
+  const saved = {
+    GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE,
+    RUNNER_TEMP: process.env.RUNNER_TEMP,
+  };
+  process.env.GITHUB_WORKSPACE = path.parse(process.cwd()).root;
+  let temp: string | null = null;
+  if (unsafe(saved.RUNNER_TEMP)) {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-cross-cache-'));
+    process.env.RUNNER_TEMP = temp;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+export async function restoreFromActionsCache(
+  dir: string,
+  key: string,
+  ctx: InstallContext,
+): Promise<boolean> {
+  if (!cache.isFeatureAvailable()) return false;
+  try {
+    // @actions/cache reports its own failures as warnings and returns no key.
+    const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
+    if (hit && fs.existsSync(dir)) {
+      fs.writeFileSync(`${dir}.complete`, '');
+      ctx.log.info(`Toolchain restored from the Actions cache (${key})`);
+      return true;
+    }
+  } catch (err) {
+    // The cache only saves time; a download still gets the same verified toolchain.
+    ctx.log.warning(`Actions cache restore failed, downloading instead: ${errorMessage(err)}`);
+  }
+  return false;
+}
+
+export async function saveToActionsCache(
+  dir: string,
+  key: string,
+  ctx: InstallContext,
+): Promise<void> {
+  if (!cache.isFeatureAvailable()) return;
+  try {
+    await withCacheEnv(() => cache.saveCache([dir], key));
+  } catch (err) {
+    ctx.log.warning(
+      `Could not save the toolchain to the Actions cache (the build goes on): ${errorMessage(err)}`,
+    );
+  }
+}
