@@ -2,7 +2,6 @@
  * Ships packaged files as workflow artifacts with @actions/artifact and turns its failures into
  * messages that name the input to change.
  */
-import { DefaultArtifactClient } from '@actions/artifact';
 
 export interface UploadItem {
   name: string;
@@ -89,15 +88,17 @@ function artifactUrl(opts: UploadOptions, id: number): string {
 export async function uploadArtifacts(
   items: UploadItem[],
   opts: UploadOptions = {},
-  client: ArtifactClientLike = new DefaultArtifactClient(),
+  client?: ArtifactClientLike,
 ): Promise<UploadedArtifact[]> {
   validate(items);
+  // @actions/artifact is the largest dependency; runs that upload nothing never load it.
+  const artifacts = client ?? new (await import('@actions/artifact')).DefaultArtifactClient();
   const uploaded: UploadedArtifact[] = [];
   for (const item of items) {
     let result: { id?: number; size?: number };
     try {
       const options = opts.retentionDays ? { retentionDays: opts.retentionDays } : {};
-      result = await client.uploadArtifact(item.name, item.files, item.rootDirectory, options);
+      result = await artifacts.uploadArtifact(item.name, item.files, item.rootDirectory, options);
     } catch (err) {
       throw describeFailure(item.name, err);
     }

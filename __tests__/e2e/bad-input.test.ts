@@ -5,6 +5,7 @@ import { startActionsService, type RequestRecord } from '../helpers/actions-serv
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
 import { FIXTURES, RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { pool } from '../helpers/pool.js';
 
 // Every bad value goes through the bundled dist/index.js as the runner runs it, and must stop
 // the step with exit code 1 and exactly one `::error::` line that names the input and says what
@@ -452,20 +453,6 @@ async function outcome(inputs: Record<string, string>, dirs: RunnerDirs): Promis
   } finally {
     await service.close();
   }
-}
-
-/** Runs `jobs` at most `width` at a time. */
-async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
-  const out: T[] = new Array<T>(jobs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await (jobs[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
-  return out;
 }
 
 /** Concurrent runs must not share RUNNER_TEMP (the qemu runner links live under it). */

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type RunnerDirs } from '../helpers/run-action.js';
-import { FIXTURES, RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { offlineInputs as inputs, workspaceWithFixtures } from '../helpers/workspace.js';
 
 // Real cross builds through the bundled dist/index.js: Debian-built gcc toolchain tarballs
 // served over loopback as a user's `toolchain-url`, Debian's rustc with the ARM std, qemu-user.
@@ -19,25 +20,6 @@ let server: FileServer;
 let dirs: RunnerDirs;
 const a64 = testToolchain('aarch64-linux-gnu');
 const v7 = testToolchain('arm-linux-gnueabihf');
-
-function workspaceWithFixtures(d: RunnerDirs): void {
-  for (const f of ['hello', 'hello-c'])
-    fs.cpSync(path.join(FIXTURES, f), path.join(d.workspace, f), { recursive: true });
-  fs.copyFileSync(
-    path.join(FIXTURES, 'debian-registry.toml'),
-    path.join(d.workspace, 'debian-registry.toml'),
-  );
-}
-
-function inputs(d: RunnerDirs, over: Record<string, string>): Record<string, string> {
-  return {
-    'rust-toolchain': RUST_TOOLCHAIN,
-    'pi-os': 'bookworm',
-    cache: 'false',
-    args: `--config '${path.join(d.workspace, 'debian-registry.toml')}'`,
-    ...over,
-  };
-}
 
 /** Runs an ARM binary under qemu with the board's CPU and the toolchain's own sysroot. */
 function qemuRun(binary: string, qemu: string, cpu: string, sysroot: string): string {

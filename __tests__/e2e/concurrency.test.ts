@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spaceFreeRunnerDir } from '../../src/cargo/runner.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
-import { FIXTURES, RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { workspaceWithFixtures } from '../helpers/workspace.js';
 
 // Two matrix jobs on one self-hosted runner: separate RUNNER_TEMP and workspaces, one shared
 // RUNNER_TOOL_CACHE, both installing the same toolchain at the same moment.
@@ -35,11 +36,7 @@ afterAll(async () => {
 function job(label: string, toolCache: string): RunnerDirs {
   const d = runnerDirs(label);
   cleanup.push(d.root, spaceFreeRunnerDir(d.temp));
-  fs.cpSync(path.join(FIXTURES, 'hello'), path.join(d.workspace, 'hello'), { recursive: true });
-  fs.copyFileSync(
-    path.join(FIXTURES, 'debian-registry.toml'),
-    path.join(d.workspace, 'debian-registry.toml'),
-  );
+  workspaceWithFixtures(d);
   return { ...d, toolCache };
 }
 

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startActionsService, type ActionsService } from '../helpers/actions-service.js';
 import { startFileServer, type Fault, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
-import { FIXTURES, RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
+import { RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
 import { spaceFreeRunnerDir } from '../../src/cargo/runner.js';
 import { toolCachePath } from '../../src/toolchain/install.js';
 import { customSource } from '../../src/toolchain/prepare.js';
+import { workspaceWithFixtures } from '../helpers/workspace.js';
 
 // Every way the toolchain download, the tool cache, the Actions cache and the build can fail,
 // through the bundled dist/index.js. Most of a case's time is retry backoff (2 s doubling, and
@@ -84,11 +85,7 @@ function dirsFor(label: string): RunnerDirs {
   const d = runnerDirs(label);
   // The action's qemu runner links live outside RUNNER_TEMP when its path has spaces.
   cleanup.push(d.root, spaceFreeRunnerDir(d.temp));
-  fs.cpSync(path.join(FIXTURES, 'hello'), path.join(d.workspace, 'hello'), { recursive: true });
-  fs.copyFileSync(
-    path.join(FIXTURES, 'debian-registry.toml'),
-    path.join(d.workspace, 'debian-registry.toml'),
-  );
+  workspaceWithFixtures(d);
   return d;
 }
 

@@ -12,6 +12,7 @@ import {
   TOOLCHAIN_DIR,
   testToolchain,
 } from '../helpers/test-env.js';
+import { pool } from '../helpers/pool.js';
 
 // Inputs reach cargo (and the binaries) as argument data, never through a shell: shell syntax in
 // them runs nothing, and cargo's refusal quotes it back literally.
@@ -135,19 +136,6 @@ function inputs(over: Record<string, string>): Record<string, string> {
 /** Concurrent runs must not share RUNNER_TEMP (the qemu runner links live under it). */
 function ownTemp(d: RunnerDirs): RunnerDirs {
   return { ...d, temp: fs.mkdtempSync(path.join(d.root, 'temp ')) };
-}
-
-async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
-  const out: T[] = new Array<T>(jobs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await (jobs[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
-  return out;
 }
 
 /** Files named with this run's tag, wherever a shell could have put them. */

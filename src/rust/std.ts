@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ActionError, InputError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Log } from '../log.js';
@@ -15,16 +16,17 @@ export function plusToolchain(toolchain: string | null): string[] {
   return toolchain ? [`+${toolchain}`] : [];
 }
 
-/** Whether the chosen rustc already has the target's standard library (no network needed). */
-export async function hasStd(triple: string, ctx: RustContext): Promise<boolean> {
-  const r = await run(
-    'rustc',
-    [...plusToolchain(ctx.toolchain), '--print', 'target-libdir', '--target', triple],
-    {
-      cwd: ctx.cwd,
-      env: ctx.env,
-    },
-  );
+/** The targets whose standard library the chosen rustc lacks (one rustc call, no network). */
+export async function missingStd(triples: readonly string[], ctx: RustContext): Promise<string[]> {
+  const r = await run('rustc', [...plusToolchain(ctx.toolchain), '--print', 'sysroot'], {
+    cwd: ctx.cwd,
+    env: ctx.env,
+  }).catch(() => {
+    throw new ActionError(
+      "rustc is not installed or not on PATH; install Rust first (e.g. 'uses: dtolnay/rust-toolchain@stable')",
+      'rust-toolchain',
+    );
+  });
   if (r.code !== 0) {
     const why = tail(r.stderr, 3).replace(/\n/g, ' ');
     if (ctx.toolchain) {
@@ -33,22 +35,21 @@ export async function hasStd(triple: string, ctx: RustContext): Promise<boolean>
         `rustc +${ctx.toolchain} does not work (${why}); name an installed toolchain (see 'rustup toolchain list'), e.g. 'stable'`,
       );
     }
-    throw new ActionError(
-      `rustc cannot report its library directory for ${triple}: ${why}`,
-      'rust-toolchain',
-    );
+    throw new ActionError(`rustc cannot report its sysroot: ${why}`, 'rust-toolchain');
   }
-  const dir = r.stdout.trim();
-  return (
-    fs.existsSync(dir) &&
-    fs.readdirSync(dir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))
-  );
+  const sysroot = r.stdout.trim();
+  return triples.filter((t) => {
+    const dir = path.join(sysroot, 'lib', 'rustlib', t, 'lib');
+    return !(
+      fs.existsSync(dir) &&
+      fs.readdirSync(dir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))
+    );
+  });
 }
 
 /** `rustup target add` for the targets whose std is missing. */
 export async function ensureStd(triples: readonly string[], ctx: RustContext): Promise<void> {
-  const missing: string[] = [];
-  for (const t of triples) if (!(await hasStd(t, ctx))) missing.push(t);
+  const missing = await missingStd(triples, ctx);
   if (missing.length === 0) {
     ctx.log.info(`Rust standard library present for ${triples.join(', ')}`);
     return;
