@@ -145,8 +145,13 @@ describe('cargo arguments and messages', () => {
       JSON.stringify({ reason: 'build-finished', success: true }),
       'not json',
     ];
+    // Reported armv7 first, listed in the order the targets were asked for.
+    const [build, a64, v7, ...rest] = lines;
     expect(
-      collectBinaries(lines, ['aarch64-unknown-linux-gnu', 'armv7-unknown-linux-gnueabihf']),
+      collectBinaries([build, v7, a64, ...rest] as string[], [
+        'aarch64-unknown-linux-gnu',
+        'armv7-unknown-linux-gnueabihf',
+      ]),
     ).toEqual([
       {
         target: 'aarch64-unknown-linux-gnu',

@@ -61,5 +61,6 @@ export function collectBinaries(
       ...parsePackageId(msg.package_id ?? ''),
     });
   }
-  return out;
+  // cargo reports targets as they finish; the summary and outputs follow the request order.
+  return out.sort((a, b) => triples.indexOf(a.target) - triples.indexOf(b.target));
 }
