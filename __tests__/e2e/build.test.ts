@@ -57,8 +57,13 @@ describe('aarch64 (pi4) with a C file through the cc crate', () => {
     expect(bins.map((b) => [b.target, b.name])).toEqual([
       ['aarch64-unknown-linux-gnu', 'pi-hello-c'],
     ]);
-    const tc = JSON.parse(r.outputs.toolchains as string) as { dir: string; origin: string }[];
+    const tc = JSON.parse(r.outputs.toolchains as string) as {
+      dir: string;
+      origin: string;
+      sysroot: string;
+    }[];
     expect(tc[0]?.origin).toBe('download');
+    expect(tc[0]?.sysroot).toBe(path.join(tc[0]?.dir as string, a64.sysrootRel));
     const linker = r.exported.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER as string;
     expect(linker).toBe(path.join(tc[0]?.dir as string, 'bin', 'aarch64-linux-gnu-gcc'));
     expect(r.exported.CC_aarch64_unknown_linux_gnu).toBe(linker);

@@ -41,6 +41,7 @@ const report = (binaries: CheckedBinary[]): RunReport => ({
       id: 'bootlin-aarch64-glibc-2020.08-1',
       origin: 'actions-cache',
       dir: '/tc',
+      sysroot: '/tc/sysroot',
     },
     {
       triple: 'arm-unknown-linux-musleabihf',
@@ -48,6 +49,7 @@ const report = (binaries: CheckedBinary[]): RunReport => ({
       id: null,
       origin: null,
       dir: null,
+      sysroot: null,
     },
   ],
   archives: [

@@ -23,6 +23,8 @@ export interface ToolchainUse {
   id: string | null;
   origin: ToolchainOrigin | null;
   dir: string | null;
+  /** The target sysroot (for `qemu -L` in the user's own steps). */
+  sysroot: string | null;
 }
 
 /** Crates that compile C/C++ through these need a real C cross compiler. */
@@ -79,7 +81,14 @@ export async function prepareToolchains(
     );
     if (linker === 'rust-lld') {
       plans.set(target.spec.triple, { kind: 'rust-lld' });
-      uses.push({ triple: target.spec.triple, linker, id: null, origin: null, dir: null });
+      uses.push({
+        triple: target.spec.triple,
+        linker,
+        id: null,
+        origin: null,
+        dir: null,
+        sysroot: null,
+      });
       continue;
     }
     const { source, hint } = sourceFor(target, inputs, ctx);
@@ -105,6 +114,7 @@ export async function prepareToolchains(
       id: source.id,
       origin: got.origin,
       dir: got.dir,
+      sysroot: layout.sysroot,
     });
   }
   return { plans, uses };
