@@ -184,3 +184,59 @@ describe('a wrong sha256', () => {
     expect(fs.readdirSync(d.temp).filter((f) => f.startsWith('toolchain-'))).toEqual([]);
   });
 });
+
+describe('toolchain seams', () => {
+  test('toolchain-prefix / toolchain-sysroot override the discovered layout; a wrong prefix lists the drivers', async () => {
+    const tc = { 'toolchain-url': `${server.url}/${a64.file}`, 'toolchain-sha256': a64.sha256 };
+    const good = await runAction(
+      inputs(dirs, {
+        target: 'pi4',
+        'working-directory': 'hello',
+        ...tc,
+        'toolchain-prefix': 'aarch64-linux-gnu-',
+        'toolchain-sysroot': 'aarch64-linux-gnu',
+        upload: 'false',
+      }),
+      dirs,
+    );
+    expect(good.errors).toEqual([]);
+    const [use] = JSON.parse(good.outputs.toolchains as string) as {
+      dir: string;
+      sysroot: string;
+    }[];
+    expect(use?.sysroot).toBe(path.join(use?.dir as string, 'aarch64-linux-gnu'));
+    const bad = await runAction(
+      inputs(dirs, {
+        target: 'pi4',
+        'working-directory': 'hello',
+        ...tc,
+        'toolchain-prefix': 'aarch64-none-linux-gnu',
+      }),
+      dirs,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatch(
+      /no bin\/aarch64-none-linux-gnu-gcc; 'toolchain-prefix' should be .* aarch64-linux-gnu-gcc/,
+    );
+  });
+
+  test('toolchain-mirror rewrites the pinned URL to the mirror', async () => {
+    const r = await runAction(
+      {
+        target: 'pi4',
+        'rust-toolchain': RUST_TOOLCHAIN,
+        'working-directory': 'hello',
+        cache: 'false',
+        'toolchain-mirror': `${server.url}/mirror`,
+      },
+      dirs,
+    );
+    const asked = [...server.hits.keys()].filter((p) => p.startsWith('/mirror/'));
+    expect(asked).toEqual([
+      '/mirror/downloads/releases/toolchains/aarch64/tarballs/aarch64--glibc--stable-2020.08-1.tar.bz2',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.errors[0]).toContain(`${server.url}${asked[0]}: HTTP 404`);
+  });
+});
