@@ -21,25 +21,22 @@ export async function ensureQemu(
   };
   lookup();
   const missing = binaries.filter((b) => !found.has(b));
-  if (
-    !opts.install ||
-    missing.length === 0 ||
-    process.platform !== 'linux' ||
-    !which(['apt-get'], pathEnv)
-  ) {
+  const aptGet = which(['apt-get'], pathEnv);
+  if (!opts.install || missing.length === 0 || process.platform !== 'linux' || !aptGet) {
     return found;
   }
   opts.log.info(`${missing.join(', ')} not found: installing qemu-user-static with apt-get`);
-  if ((await aptInstall(false)) || (await aptInstall(true))) lookup();
+  if ((await aptInstall(aptGet, false)) || (await aptInstall(aptGet, true))) lookup();
   return found;
 }
 
-async function aptInstall(update: boolean): Promise<boolean> {
+/** `aptGet` is the one found on the PATH we search, so the install lands where we look. */
+async function aptInstall(aptGet: string, update: boolean): Promise<boolean> {
   const root = process.getuid?.() === 0;
   const sudo = root ? [] : ['sudo', '-n'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args: string[]) => {
-    const [cmd, ...rest] = [...sudo, 'apt-get', ...args] as [string, ...string[]];
+    const [cmd, ...rest] = [...sudo, aptGet, ...args] as [string, ...string[]];
     return run(cmd, rest, { env, timeoutMs: 300000 }).catch(() => ({ code: 1 }));
   };
   if (update && (await apt(['update', '-q'])).code !== 0) return false;
