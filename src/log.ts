@@ -8,17 +8,6 @@ export interface Log {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** For unit tests and local scripts: plain console output, groups as headings. */
-export const consoleLog: Log = {
-  info: (m) => console.log(m),
-  warning: (m) => console.log(`warning: ${m}`),
-  debug: () => undefined,
-  group: async (name, fn) => {
-    console.log(`== ${name}`);
-    return fn();
-  },
-};
-
 /** The Actions runner's log: groups fold, warnings become annotations. */
 export const coreLog: Log = {
   info: (m) => core.info(m),
