@@ -227,6 +227,9 @@ function fail(err: unknown): void {
   if (isInternal(err)) {
     core.setFailed(`internal error: ${errorMessage(err)} — please report it with this log`);
   } else {
-    core.setFailed(errorMessage(err));
+    // The annotation's title says which input or stage to look at.
+    const where = err instanceof ActionError ? err.where : undefined;
+    core.error(errorMessage(err), where ? { title: `rust-rpi-cross: ${where}` } : {});
+    process.exitCode = 1;
   }
 }

@@ -178,6 +178,7 @@ describe('a wrong sha256', () => {
     expect(r.code).toBe(1);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toContain(`expected ${wrong}, got ${a64.sha256}`);
+    expect(r.stdout).toMatch(/^::error title=rust-rpi-cross%3A toolchain::sha256 mismatch/m);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
     const left = fs.readdirSync(d.toolCache, { recursive: true }) as string[];
     expect(left.filter((f) => !fs.statSync(path.join(d.toolCache, f)).isDirectory())).toEqual([]);

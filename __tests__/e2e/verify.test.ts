@@ -57,6 +57,10 @@ describe('glibc floor', () => {
     expect(r.code).toBe(1);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(/binary verification failed, nothing was packaged or uploaded/);
+    // The annotation's title names the stage to look at.
+    expect(r.stdout).toMatch(
+      /^::error title=rust-rpi-cross%3A verify::binary verification failed/m,
+    );
     expect(r.errors[0]).toMatch(/GLIBC_2\.34/);
     expect(r.errors[0]).toMatch(/bullseye/);
     expect(r.outputs.binaries).toBeUndefined();
