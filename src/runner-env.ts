@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError, errorMessage } from './errors.js';
+import { euid, facts, notPrivate } from './tempdir.js';
 
 /** The runner's environment the action depends on, read once. */
 export interface RunnerEnv {
@@ -109,6 +110,16 @@ export function checkToolCache(dir: string, own: boolean): void {
         `cannot make the tool cache ${dir} (${name}): ${errorMessage(err)}. Set RUNNER_TOOL_CACHE to a writable directory.`,
         'toolchain',
       );
+    }
+    // Our own fixed names (an XDG_CACHE_HOME of /tmp makes them shared): made by us, kept ours.
+    for (const d of [path.dirname(dir), dir]) {
+      const why = notPrivate(facts(d), euid(), 0o022);
+      if (why) {
+        throw new ActionError(
+          `refusing the tool cache ${dir} (${name}): ${d} is not this user's alone, ${why}. Point XDG_CACHE_HOME or RUNNER_TOOL_CACHE at a directory of this user's.`,
+          'toolchain',
+        );
+      }
     }
   }
   let mode: number;

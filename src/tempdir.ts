@@ -18,13 +18,16 @@ export interface DirFacts {
   mode: number;
 }
 
-/** Why `dir` is not private to `euid`, or null when it is (owner-only, ours, a real directory). */
-export function notPrivate(facts: DirFacts, euid: number | null): string | null {
+/**
+ * Why `dir` is not private to `euid`, or null when it is (ours, a real directory, none of the
+ * `mask` mode bits: by default owner-only; 0o022 lets others read but not change it).
+ */
+export function notPrivate(facts: DirFacts, euid: number | null, mask = 0o077): string | null {
   if (facts.isSymbolicLink) return 'it is a symbolic link';
   if (!facts.isDirectory) return 'it is not a directory';
   if (euid !== null && facts.uid !== euid)
     return `it is owned by uid ${facts.uid}, not by this user (uid ${euid})`;
-  if ((facts.mode & 0o077) !== 0)
+  if ((facts.mode & mask) !== 0)
     return `its mode ${(facts.mode & 0o7777).toString(8)} lets other users in`;
   return null;
 }
@@ -37,7 +40,7 @@ export function safeParentMode(mode: number): boolean {
   return (mode & 0o002) === 0 || (mode & 0o1000) !== 0;
 }
 
-function facts(dir: string): DirFacts {
+export function facts(dir: string): DirFacts {
   const st = fs.lstatSync(dir);
   return {
     isDirectory: st.isDirectory(),
@@ -47,7 +50,7 @@ function facts(dir: string): DirFacts {
   };
 }
 
-function euid(): number | null {
+export function euid(): number | null {
   return typeof process.geteuid === 'function' ? process.geteuid() : null;
 }
 

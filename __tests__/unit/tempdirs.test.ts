@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { makeRunnerDir } from '../../src/cargo/runner.js';
-import { commandFileProblem, runnerEnv, userCacheDir } from '../../src/runner-env.js';
+import { execFileSync } from 'node:child_process';
+import {
+  checkToolCache,
+  commandFileProblem,
+  runnerEnv,
+  userCacheDir,
+} from '../../src/runner-env.js';
 import { makePrivateDir, notPrivate, safeParentMode, spaceFreeParent } from '../../src/tempdir.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-tempdirs-unit-'));
@@ -154,4 +160,33 @@ test('commandFileProblem: what is wrong with GITHUB_OUTPUT / GITHUB_ENV', () => 
   expect(commandFileProblem({ ...file, writable: false })).toBe('is not writable');
   expect(commandFileProblem('ENOENT')).toBe('does not exist');
   expect(commandFileProblem('EACCES')).toBe('cannot be read (EACCES)');
+});
+
+describe('checkToolCache', () => {
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  test('the per-user default is made owner-only', () => {
+    const dir = path.join(scratch, 'xdg', 'rust-rpi-cross', 'tool-cache');
+    checkToolCache(dir, true);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.dirname(dir)).mode & 0o777).toBe(0o700);
+  });
+  asRoot('a per-user default another user made first (XDG_CACHE_HOME=/tmp) is refused', () => {
+    const cache = path.join(scratch, 'shared-xdg');
+    fs.mkdirSync(path.join(cache, 'rust-rpi-cross'), { recursive: true });
+    execFileSync('chown', ['65534:65534', path.join(cache, 'rust-rpi-cross')]);
+    const dir = path.join(cache, 'rust-rpi-cross', 'tool-cache');
+    expect(() => checkToolCache(dir, true)).toThrow(
+      /refusing the tool cache .*rust-rpi-cross is not this user's alone, it is owned by uid 65534/,
+    );
+  });
+  test('a world-writable RUNNER_TOOL_CACHE is refused, a missing one left to the install', () => {
+    const open = path.join(scratch, 'open-tc');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o1777);
+    expect(() => checkToolCache(open, false)).toThrow(/RUNNER_TOOL_CACHE.*mode 1777/);
+    fs.chmodSync(open, 0o755);
+    expect(() => checkToolCache(open, false)).not.toThrow();
+    expect(() => checkToolCache(path.join(scratch, 'nowhere'), false)).not.toThrow();
+    expect(fs.existsSync(path.join(scratch, 'nowhere'))).toBe(false);
+  });
 });
