@@ -128,7 +128,8 @@ export function checkToolCache(dir: string, own: boolean): void {
   } catch {
     return; // not there yet: the install makes it, or says why it cannot
   }
-  if (mode & 0o002) {
+  // euid null: Windows, whose stat reports no real mode bits.
+  if (euid() !== null && mode & 0o002) {
     throw new ActionError(
       `the tool cache ${dir} (${name}) is writable by every local user (mode ${(mode & 0o7777).toString(8)}): any of them could put a toolchain there that this build would run. Remove the write bit for others (chmod o-w) or point RUNNER_TOOL_CACHE at a directory of this user's.`,
       'toolchain',

@@ -25,8 +25,9 @@ export interface DirFacts {
 export function notPrivate(facts: DirFacts, euid: number | null, mask = 0o077): string | null {
   if (facts.isSymbolicLink) return 'it is a symbolic link';
   if (!facts.isDirectory) return 'it is not a directory';
-  if (euid !== null && facts.uid !== euid)
-    return `it is owned by uid ${facts.uid}, not by this user (uid ${euid})`;
+  // Windows has no user ids and no POSIX mode bits (stat reports 666/777): its ACLs decide.
+  if (euid === null) return null;
+  if (facts.uid !== euid) return `it is owned by uid ${facts.uid}, not by this user (uid ${euid})`;
   if ((facts.mode & mask) !== 0)
     return `its mode ${(facts.mode & 0o7777).toString(8)} lets other users in`;
   return null;
@@ -68,7 +69,7 @@ export function makePrivateDir(parent: string, prefix: string, envName: string):
   let dir: string;
   try {
     fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
-    if (!safeParentMode(fs.statSync(parent).mode)) {
+    if (euid() !== null && !safeParentMode(fs.statSync(parent).mode)) {
       throw new Error(
         'it is writable by every user without the sticky bit, so others could replace what is made there',
       );

@@ -31,8 +31,9 @@ describe('notPrivate', () => {
   ])('%o is refused', (facts, why) => {
     expect(notPrivate(facts, 1000)).toMatch(why);
   });
-  test('without user ids (Windows) only the mode counts', () => {
-    expect(notPrivate({ ...dir, uid: 0 }, null)).toBeNull();
+  test('without user ids (Windows, no POSIX modes) only the entry type counts', () => {
+    expect(notPrivate({ ...dir, uid: 0, mode: 0o40777 }, null)).toBeNull();
+    expect(notPrivate({ ...dir, isSymbolicLink: true }, null)).toMatch(/symbolic link/);
   });
 });
 
