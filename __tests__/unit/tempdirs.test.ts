@@ -92,14 +92,16 @@ describe('makeRunnerDir', () => {
   });
   test('a run dir with a space: a fresh private dir elsewhere, without whitespace', () => {
     const run = fs.mkdtempSync(path.join(scratch, 'run dir '));
-    const d = makeRunnerDir(run);
+    const made = [makeRunnerDir(run), makeRunnerDir(run)];
     try {
-      expect(d).not.toMatch(/\s/);
-      expect(path.basename(d)).toMatch(/^rpi-cross-runner-\w{6}$/);
-      expect(fs.statSync(d).mode & 0o777).toBe(0o700);
-      expect(makeRunnerDir(run)).not.toBe(d);
+      for (const d of made) {
+        expect(d).not.toMatch(/\s/);
+        expect(path.basename(d)).toMatch(/^rpi-cross-runner-\w{6}$/);
+        expect(fs.statSync(d).mode & 0o777).toBe(0o700);
+      }
+      expect(made[0]).not.toBe(made[1]);
     } finally {
-      fs.rmSync(d, { recursive: true, force: true });
+      for (const d of made) fs.rmSync(d, { recursive: true, force: true });
     }
   });
 });
