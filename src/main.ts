@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +22,18 @@ import { prepareToolchains } from './toolchain/prepare.js';
 import { checkBinaries, verificationFailure } from './verify/binaries.js';
 
 export async function run(): Promise<void> {
+  const temps: string[] = [];
   try {
-    await pipeline(coreLog);
+    await pipeline(coreLog, temps);
   } catch (err) {
+    // A run that failed before writing anything leaves no empty directory behind.
+    for (const dir of temps) {
+      try {
+        fs.rmdirSync(dir); // only if empty: what is in it may be named by exported variables
+      } catch {
+        // not empty, or already gone
+      }
+    }
     fail(err);
   }
 }
@@ -44,7 +54,7 @@ function stages(log: Log) {
 
 type Stage = ReturnType<typeof stages>['stage'];
 
-async function pipeline(log: Log): Promise<void> {
+async function pipeline(log: Log, temps: string[]): Promise<void> {
   const renv = runnerEnv(process.env, {
     platform: process.platform,
     cwd: process.cwd(),
@@ -58,6 +68,7 @@ async function pipeline(log: Log): Promise<void> {
   // Downloads, staged binaries, archives and runner links: one fresh owner-only directory. Kept
   // after the run: the outputs name the archives in it, later steps use the runner links.
   const work = makePrivateDir(renv.temp, 'rust-rpi-cross-', 'RUNNER_TEMP');
+  temps.push(work);
   const { times, stage } = stages(log);
   const triples = inputs.targets.map((t) => t.spec.triple);
   log.info(

@@ -159,6 +159,21 @@ describe('a world-writable RUNNER_TEMP without spaces (RUNNER_TEMP=/tmp)', () =>
   );
 });
 
+describe('a failed run', () => {
+  test('that wrote nothing leaves no empty private directory in RUNNER_TEMP', async () => {
+    // Its own tool cache: the shared one already has this sha256's toolchain.
+    const base = dirs('tempdirs failed');
+    const d = { ...base, toolCache: path.join(base.root, 'tool cache') };
+    const r = await runAction(
+      inputs(d, { 'toolchain-url': `${server.url}/nowhere/${a64.file}` }),
+      d,
+    );
+    expect(r.code).toBe(1);
+    expect(r.errors[0]).toMatch(/404/);
+    expect(fs.readdirSync(d.temp)).toEqual([]);
+  });
+});
+
 describe('a tool cache every local user can write to', () => {
   test('is refused before any download, naming RUNNER_TOOL_CACHE', async () => {
     const d = dirs('tempdirs open cache');
