@@ -7,6 +7,7 @@ import type { BuiltBinary } from './cargo/messages.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { coreLog, type Log } from './log.js';
+import { envLine } from './log-text.js';
 import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
@@ -106,7 +107,7 @@ async function pipeline(log: Log): Promise<void> {
   }
   for (const [k, v] of Object.entries(cargo.env)) {
     core.exportVariable(k, v);
-    log.info(`${k}=${v}`);
+    log.info(envLine(k, v));
   }
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
   const built = await buildAndTest(

@@ -2,6 +2,7 @@ import { ActionError, InputError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { ActionInputs, InputName } from '../inputs.js';
 import type { Log } from '../log.js';
+import { commandLine } from '../log-text.js';
 import { plusToolchain } from '../rust/std.js';
 import { collectBinaries, type BuiltBinary } from './messages.js';
 
@@ -75,14 +76,19 @@ export async function cargoTest(
 }
 
 async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) => void) {
-  ctx.log.info(`cargo ${args.join(' ')}`);
+  // Shell-quoted, so what is shown is what ran, on one line, whatever an argument holds.
+  ctx.log.info(commandLine('cargo', args));
   try {
-    return await run('cargo', args, {
-      cwd: ctx.cwd,
-      env: ctx.env,
-      onStdoutLine: onLine,
-      echoStderr: true,
-    });
+    // cargo's stderr (build scripts' output included) is forwarded as it comes, unread: the
+    // runner must not take any of it as a command.
+    return await ctx.log.untrusted(() =>
+      run('cargo', args, {
+        cwd: ctx.cwd,
+        env: ctx.env,
+        onStdoutLine: onLine,
+        echoStderr: true,
+      }),
+    );
   } catch {
     throw new ActionError(
       'cargo is not installed or not on PATH; install Rust first (e.g. dtolnay/rust-toolchain)',
