@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { cargoBuild, cargoTest } from './cargo/build.js';
+import { checkArgs } from './cargo/conflicts.js';
 import { configureCargo } from './cargo/configure.js';
 import type { BuiltBinary } from './cargo/messages.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
@@ -64,6 +65,7 @@ type Stage = ReturnType<typeof stages>['stage'];
 async function pipeline(log: Log): Promise<void> {
   const renv = runnerEnv(process.env);
   const inputs = parseInputs((name) => core.getInput(name), renv.workspace);
+  checkArgs(inputs.args);
   checkTemplates(inputs);
   const { times, stage } = stages(log);
   const triples = inputs.targets.map((t) => t.spec.triple);
