@@ -113,9 +113,10 @@ describe('no workflow command can be forged through the log', () => {
     const r = runs.get('build script') as ActionRun;
     expect(r.code).toBe(1);
     expect(forged(r)).toEqual([]);
-    // The real failure is still one annotation.
+    // The real failure is still one annotation, carrying the script's panic.
     const errors = runnerCommands(r.stdout).filter((c) => c.name === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.properties.title).toBe('rust-rpi-cross: build');
+    expect(errors[0]?.data).toContain('FAKE-panic');
   });
 });
