@@ -168,6 +168,12 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
       (name) => [...inputs.packages, ...inputs.args].some((a) => a.includes(name)),
     ],
     [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
+    // --example/--test/--bench have no input of their own: only `args` names them.
+    [
+      /no (example|test|bench) target named `([^`]+)`/,
+      'args',
+      'use a target name the package declares',
+    ],
     [
       /does not (have|contain) (the|this|these) features?|none of the selected packages contains? th|in feature `|feature `[^`]*` is not allowed/,
       'features',
