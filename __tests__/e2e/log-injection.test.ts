@@ -38,6 +38,8 @@ function forged(r: ActionRun): RunnerCommand[] {
   );
 }
 
+const EVIL_DIR = 'crate\n::error title=FAKE::file name ##[error]FAKE-v1';
+
 const registry = () => path.join(dirs.workspace, 'debian-registry.toml');
 
 const CASES: Record<string, () => Record<string, string>> = {
@@ -50,6 +52,15 @@ const CASES: Record<string, () => Record<string, string>> = {
   smoke: () => inputs({ 'smoke-test': '"ok\r::warning title=FAKE::smoke" "##[warning]FAKE-v1"' }),
   // A build script that writes a command to stderr (cargo forwards it on failure).
   'build script': () => inputs({ 'working-directory': 'evil-build' }),
+  // A file name: the crate in a folder whose name holds a newline and a command.
+  'file name': () => inputs({ 'manifest-path': `../${EVIL_DIR}/Cargo.toml` }),
+  // cargo test's output, printed line by line (the test prints with --nocapture).
+  'test output': () =>
+    inputs({
+      'working-directory': 'evil-test',
+      command: 'test',
+      args: `--config '${registry()}' -- --nocapture`,
+    }),
 };
 
 beforeAll(async () => {
@@ -61,6 +72,15 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(evil, 'build.rs'),
     'fn main() {\n    eprintln!("::error title=FAKE::build script\\n  ##[error]FAKE-v1");\n    panic!("FAKE-panic");\n}\n',
+  );
+  fs.cpSync(path.join(dirs.workspace, 'hello'), path.join(dirs.workspace, EVIL_DIR), {
+    recursive: true,
+  });
+  const evilTest = path.join(dirs.workspace, 'evil-test');
+  fs.cpSync(path.join(dirs.workspace, 'hello'), evilTest, { recursive: true });
+  fs.appendFileSync(
+    path.join(evilTest, 'src', 'main.rs'),
+    '\n#[test]\nfn prints() {\n    println!("::warning title=FAKE::test\\r##[error]FAKE-v1");\n}\n',
   );
   const names = Object.keys(CASES);
   // The first alone: it installs the toolchain into the shared tool cache.
@@ -90,6 +110,23 @@ afterAll(async () => {
 });
 
 describe('no workflow command can be forged through the log', () => {
+  test('a file name with a newline, echoed in the cargo command', () => {
+    const r = runs.get('file name') as ActionRun;
+    // cargo itself cannot build there (the ':' breaks LD_LIBRARY_PATH): its refusal is the one error.
+    expect(r.errors).toEqual([expect.stringContaining('failed to join paths')]);
+    expect(forged(r)).toEqual([]);
+    expect(r.stdout).toContain(
+      `--manifest-path $'${dirs.workspace}/${EVIL_DIR.replace('\n', '\\n').replace('##[', '#\\x23[')}/Cargo.toml'`,
+    );
+  });
+
+  test("cargo test's output", () => {
+    const r = runs.get('test output') as ActionRun;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('test prints ... ');
+    expect(forged(r)).toEqual([]);
+  });
+
   test('a newline in a quoted args word: the echoed cargo command stays one quoted line', () => {
     const r = runs.get('args') as ActionRun;
     expect(r.code).toBe(0);
