@@ -4,11 +4,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { cargoBuild, cargoTest } from './cargo/build.js';
+import { checkArgs } from './cargo/conflicts.js';
 import { configureCargo } from './cargo/configure.js';
 import type { BuiltBinary } from './cargo/messages.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { coreLog, type Log } from './log.js';
+import { envLine } from './log-text.js';
 import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
@@ -62,6 +64,7 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
     tmpdir: os.tmpdir(),
   });
   const inputs = parseInputs((name) => core.getInput(name), renv.workspace);
+  checkArgs(inputs.args);
   checkTemplates(inputs);
   checkCommandFiles(process.env);
   checkToolCache(renv.toolCache, renv.ownToolCache);
@@ -118,7 +121,7 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
         'GITHUB_ENV',
       );
     }
-    log.info(`${k}=${v}`);
+    log.info(envLine(k, v));
   }
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
   const built = await buildAndTest(
