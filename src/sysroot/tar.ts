@@ -39,7 +39,12 @@ function readNumber(buf: Buffer, off: number, len: number): number {
 }
 
 function checksumOk(h: Buffer): boolean {
-  const want = readNumber(h, 148, 8);
+  let want: number;
+  try {
+    want = readNumber(h, 148, 8);
+  } catch {
+    return false;
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
   return sum === want;
