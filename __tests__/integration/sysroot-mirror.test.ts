@@ -325,6 +325,20 @@ describe('archive client against a signed loopback mirror', () => {
     nothingKept();
   });
 
+  it('takes the next listed index when the mirror lacks the preferred one', async () => {
+    const gz = path.join(mirror, 'debian/dists/bookworm/main/binary-arm64/Packages.gz');
+    await withTampered(
+      'debian/dists/bookworm/main/binary-arm64/Packages.gz',
+      (b) => b,
+      async () => {
+        fs.rmSync(gz);
+        const r = await fetchSysrootPackages(request(), dest, deps());
+        expect(r.resolved).toEqual(['libfoo-dev=1.2-1', 'libfoo1=1.2-1', 'libbaz0=2.0-1']);
+      },
+    );
+    expect(server.hits.get('/mirror/debian/dists/bookworm/main/binary-arm64/Packages.xz')).toBe(1);
+  });
+
   it('refuses an edited InRelease', async () => {
     await withTampered(
       'debian/dists/bookworm/InRelease',

@@ -10,11 +10,12 @@ import { ARCHIVES, suiteSources, type SuiteSource } from './archives.js';
 import type { Fetcher } from './fetch.js';
 import { assertHasKeys, bundledTrust, type Trust } from './keys.js';
 import {
-  chooseIndex,
+  indexChoices,
   checkBytes,
   IntegrityError,
   openIndex,
   PackageIndex,
+  type IndexChoice,
   type PackageStanza,
 } from './packages.js';
 import { ReleaseError, verifyInRelease, type VerifiedRelease } from './release.js';
@@ -131,26 +132,30 @@ export async function loadIndexes(
         deps.log.info(`${suiteName(s)} lists no component '${component}'; skipped`);
         continue;
       }
-      const choice = chooseIndex(release.files, component, s.debArch);
-      if (!choice) {
+      const choices = indexChoices(release.files, component, s.debArch);
+      if (choices.length === 0) {
         deps.log.info(`${suiteName(s)} lists no ${component} index for ${s.debArch}; skipped`);
         continue;
       }
       const dir = `${s.base}/dists/${s.suite}`;
-      const byHash = `${dir}/${path.posix.dirname(choice.path)}/by-hash/SHA256/${choice.entry.sha256}`;
-      const urls = release.acquireByHash
-        ? [byHash, `${dir}/${choice.path}`]
-        : [`${dir}/${choice.path}`];
       let body: Buffer | null = null;
-      for (const url of urls) {
-        body = await deps.fetch(url).catch((err: unknown) => {
-          throw new ActionError(`cannot fetch ${url}: ${errorMessage(err)}`, WHERE);
-        });
+      let choice = choices[0] as IndexChoice;
+      for (const c of choices) {
+        // by-hash first where the archive offers it: immune to a mirror updating mid-run.
+        const byHash = `${dir}/${path.posix.dirname(c.path)}/by-hash/SHA256/${c.entry.sha256}`;
+        const urls = release.acquireByHash ? [byHash, `${dir}/${c.path}`] : [`${dir}/${c.path}`];
+        for (const url of urls) {
+          body = await deps.fetch(url).catch((err: unknown) => {
+            throw new ActionError(`cannot fetch ${url}: ${errorMessage(err)}`, WHERE);
+          });
+          if (body) break;
+        }
+        choice = c;
         if (body) break;
       }
       if (!body) {
         throw new ActionError(
-          `the ${suiteName(s)} InRelease lists ${choice.path}, but ${dir}/${choice.path} is not there (404): the mirror is incomplete`,
+          `the ${suiteName(s)} InRelease lists ${choices.map((c) => c.path).join(', ')}, but none is under ${dir}/ (404): the mirror is incomplete`,
           WHERE,
         );
       }

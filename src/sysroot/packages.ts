@@ -22,20 +22,33 @@ export interface IndexChoice {
   plain: ReleaseFile | null;
 }
 
-/** The first Packages file InRelease lists for `component`/`arch`; null when none is listed. */
+/**
+ * The Packages files InRelease lists for `component`/`arch`, in the order to try them: a mirror
+ * may carry only some of the listed compressions, as apt copes with.
+ */
+export function indexChoices(
+  files: ReadonlyMap<string, ReleaseFile>,
+  component: string,
+  arch: string,
+): IndexChoice[] {
+  const stem = `${component}/binary-${arch}/Packages`;
+  const plain = files.get(stem) ?? null;
+  const out: IndexChoice[] = [];
+  for (const ext of PREFERENCE) {
+    const entry = files.get(stem + ext);
+    const compression = compressionOf(stem + ext);
+    if (entry && compression) out.push({ path: stem + ext, entry, compression, plain });
+  }
+  return out;
+}
+
+/** The preferred Packages file; null when InRelease lists none. */
 export function chooseIndex(
   files: ReadonlyMap<string, ReleaseFile>,
   component: string,
   arch: string,
 ): IndexChoice | null {
-  const stem = `${component}/binary-${arch}/Packages`;
-  const plain = files.get(stem) ?? null;
-  for (const ext of PREFERENCE) {
-    const entry = files.get(stem + ext);
-    const compression = compressionOf(stem + ext);
-    if (entry && compression) return { path: stem + ext, entry, compression, plain };
-  }
-  return null;
+  return indexChoices(files, component, arch)[0] ?? null;
 }
 
 export class IntegrityError extends Error {}
