@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fetchSysrootPackages, type SysrootRequest } from '../../src/sysroot/client.js';
+import {
+  fetchSysrootPackages,
+  loadIndexes,
+  openSuites,
+  resolveRequest,
+  type SysrootRequest,
+} from '../../src/sysroot/client.js';
 import { httpFetcher } from '../../src/sysroot/fetch.js';
 import { userTrust } from '../../src/sysroot/keys.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
@@ -120,6 +126,19 @@ describe('the real Debian archive through a loopback mirror', () => {
       console.log(`real armv7 ${piOs} libssl-dev: ${ms(r.timings)}; ${r.resolved.join(' ')}`);
     },
   );
+
+  it('resolves libx11-dev with its arch-independent headers, bullseye-style traps left out', async () => {
+    const r = req({ packages: ['libx11-dev', 'libsqlite3-dev', 'libssl-dev'] });
+    const d = { fetch: httpFetcher({ attempts: 1 }), log };
+    const res = resolveRequest(r, await loadIndexes(r, await openSuites(r, d), d));
+    const names = res.packages.map((p) => p.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['libx11-dev', 'x11proto-dev', 'xtrans-dev', 'libxcb1-dev']),
+    );
+    expect(names).not.toContain('debconf');
+    expect(names).not.toContain('perl-base');
+    expect(res.skipped.has('xorg-sgml-doctools')).toBe(true);
+  });
 
   it('an unknown name suggests the real package', async () => {
     await expect(

@@ -3,6 +3,7 @@ import { parseDepends, parseParagraphs, parseRelease } from '../../src/sysroot/d
 import { chooseIndex, PackageIndex } from '../../src/sysroot/packages.js';
 import { resolve, ResolveError, suggest, Universe } from '../../src/sysroot/resolve.js';
 import type { SuiteSource } from '../../src/sysroot/archives.js';
+import { isForeignHeaders } from '../../src/sysroot/client.js';
 
 const SHA = 'a'.repeat(64);
 
@@ -66,6 +67,18 @@ const DEBIAN = index([
   stanza('needs-virtual-v', '1', { Depends: 'libfoo-abi (>= 2)' }),
   stanza('libfoo2', '2.1', { Provides: 'libfoo-abi (= 2)' }),
   stanza('libfoo1', '1.0', { Provides: 'libfoo-abi (= 1), libfoo-abi-any' }),
+  // libx11-dev's arch-independent headers: Multi-Arch: foreign, yet needed in the sysroot.
+  stanza('libx11-dev', '2:1.8.4-2+deb12u2', {
+    'Multi-Arch': 'same',
+    Depends: 'x11proto-dev (>= 2019.2-1), xtrans-dev',
+  }),
+  stanza('x11proto-dev', '2022.1-1', {
+    Architecture: 'all',
+    'Multi-Arch': 'foreign',
+    Depends: 'xorg-sgml-doctools (>= 1:1.5)',
+  }),
+  stanza('xtrans-dev', '1.4.0-1', { Architecture: 'all', 'Multi-Arch': 'foreign' }),
+  stanza('xorg-sgml-doctools', '1:1.11-1.1', { Architecture: 'all', 'Multi-Arch': 'foreign' }),
 ]);
 
 const names = (r: ReturnType<typeof resolve>): string[] =>
@@ -89,6 +102,21 @@ describe('closure resolution', () => {
     expect(names(r).some((n) => n.startsWith('perl-base'))).toBe(false);
     const asked = resolve(['pkgconf'], new Universe([DEBIAN]), { have: HAVE });
     expect(names(asked)).toEqual(['pkgconf=1.8.1-1']);
+  });
+
+  it('follows arch-independent Multi-Arch: foreign headers (x11proto-dev), not their docs', () => {
+    const r = resolve(['libx11-dev'], new Universe([DEBIAN]), {
+      have: HAVE,
+      keepForeign: isForeignHeaders,
+    });
+    expect(names(r)).toEqual([
+      'libx11-dev=2:1.8.4-2+deb12u2',
+      'x11proto-dev=2022.1-1',
+      'xtrans-dev=1.4.0-1',
+    ]);
+    expect(r.skipped.get('xorg-sgml-doctools')).toBe('x11proto-dev');
+    // A foreign tool with a -dev name but built per architecture is still left out.
+    expect(isForeignHeaders({ ...r.packages[1]!, architecture: 'arm64' })).toBe(false);
   });
 
   it('resolves a deeper closure with an arch-qualified alternative (dbus)', () => {

@@ -45,6 +45,15 @@ export interface ArchivesData {
   readonly targets: Readonly<Record<string, TargetArchives>>;
   readonly keysets: Readonly<Record<string, Keyset>>;
   readonly toolchainProvides: readonly string[];
+  /**
+   * Multi-Arch: foreign packages that are still followed: arch-independent headers such as
+   * x11proto-dev and xtrans-dev (libx11-dev needs them; the build machine's copies are outside
+   * the sysroot that --sysroot confines the compiler to).
+   */
+  readonly foreignHeaders: {
+    readonly architecture: string;
+    readonly nameSuffixes: readonly string[];
+  };
 }
 
 export const ARCHIVES = raw as unknown as ArchivesData;

@@ -175,6 +175,11 @@ export async function loadIndexes(
   return out;
 }
 
+export function isForeignHeaders(p: PackageStanza): boolean {
+  const rule = ARCHIVES.foreignHeaders;
+  return p.architecture === rule.architecture && rule.nameSuffixes.some((s) => p.name.endsWith(s));
+}
+
 /** Resolution, with errors that name the input, the archives searched and the fix. */
 export function resolveRequest(
   req: SysrootRequest,
@@ -184,7 +189,7 @@ export function resolveRequest(
   const have = new Set(req.have ?? ARCHIVES.toolchainProvides);
   const where = [...new Set(indexes.map((i) => suiteName(i.source)))].join(', ') || 'no archive';
   try {
-    return resolve(req.packages, new Universe(indexes), { have });
+    return resolve(req.packages, new Universe(indexes), { have, keepForeign: isForeignHeaders });
   } catch (err) {
     if (!(err instanceof ResolveError)) throw err;
     const arch = indexes[0]?.source.debArch ?? '';

@@ -3,8 +3,9 @@
  * apt-like: the first alternative that can be satisfied, the highest version that meets the
  * constraint (across archives, primary first on a tie), virtual packages through Provides.
  * Packages the toolchain's sysroot already has are not fetched; Essential and Multi-Arch: foreign
- * ones are never followed (a cross build gets those from the build machine: bullseye's libssl1.1
- * would otherwise pull in debconf, perl-base, dpkg and tar). Pure.
+ * ones are not followed (a cross build runs tools from the build machine: bullseye's libssl1.1
+ * would otherwise pull in debconf, perl-base, dpkg and tar), except arch-independent headers
+ * (`keepForeign`), which the compiler must find inside the sysroot. Pure.
  */
 import { formatAlternative, formatGroup, type DepAlternative, type DepGroup } from './deb822.js';
 import type { PackageIndex, PackageStanza } from './packages.js';
@@ -13,6 +14,8 @@ import { compareVersions, satisfies } from './version.js';
 export interface ResolveOptions {
   /** Names the toolchain's sysroot provides (glibc): any dependency on them is met. */
   have: ReadonlySet<string>;
+  /** Multi-Arch: foreign packages to follow all the same (headers); none when absent. */
+  keepForeign?: (p: PackageStanza) => boolean;
 }
 
 export interface Resolution {
@@ -142,7 +145,8 @@ export function resolve(
           `${pkg.name} ${pkg.version} needs '${formatGroup(group)}', ${whyNot(group, universe, picked)}`,
         );
       }
-      if (choice.essential || choice.multiArch === 'foreign') {
+      const foreign = choice.multiArch === 'foreign' && !(opts.keepForeign?.(choice) ?? false);
+      if (choice.essential || foreign) {
         skipped.set(choice.name, pkg.name);
         continue;
       }
