@@ -339,6 +339,27 @@ describe('archive client against a signed loopback mirror', () => {
     expect(server.hits.get('/mirror/debian/dists/bookworm/main/binary-arm64/Packages.xz')).toBe(1);
   });
 
+  it('gives up on a mirror that stalls mid-body instead of hanging', async () => {
+    fs.writeFileSync(path.join(mirror, 'big.bin'), Buffer.alloc(1 << 20));
+    server.fault('/mirror/big.bin', { kind: 'stall' });
+    const t0 = performance.now();
+    await expect(
+      httpFetcher({ attempts: 2, backoffMs: 10, socketTimeoutMs: 300 })(
+        `${server.url}/mirror/big.bin`,
+      ),
+    ).rejects.toThrow(/big.bin: no data for 0.3 s/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('retries a mirror that cuts the connection, then succeeds', async () => {
+    server.fault('/mirror/debian/dists/bookworm/InRelease', { kind: 'truncate', times: 1 });
+    const r = await fetchSysrootPackages(request(), dest, {
+      fetch: httpFetcher({ attempts: 2, backoffMs: 10 }),
+      log: recordingLog(),
+    });
+    expect(r.resolved).toHaveLength(3);
+  });
+
   it('refuses an edited InRelease', async () => {
     await withTampered(
       'debian/dists/bookworm/InRelease',

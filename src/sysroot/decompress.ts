@@ -4,7 +4,7 @@
  * checked after decompression), zstd through node:zlib (Node 22.15+/24, the action's runtime).
  */
 import zlib from 'node:zlib';
-import xz from 'xz-decompress';
+import * as xzModule from 'xz-decompress';
 
 export type Compression = 'xz' | 'gz' | 'zst' | 'none';
 
@@ -25,6 +25,19 @@ export function zstdAvailable(): boolean {
   );
 }
 
+type XzModule = typeof import('xz-decompress');
+
+/**
+ * The UMD bundle's class sits under `default` in node's ESM (jest) but at the top in ncc's bundle
+ * (where the default import is undefined, found when running the bundle): take either.
+ */
+function xzStream(): XzModule['XzReadableStream'] {
+  const m = xzModule as unknown as Partial<XzModule> & { default?: Partial<XzModule> };
+  const cls = m.XzReadableStream ?? m.default?.XzReadableStream;
+  if (!cls) throw new Error('internal: xz-decompress exports no XzReadableStream');
+  return cls;
+}
+
 export async function decompress(data: Uint8Array, kind: Compression): Promise<Buffer> {
   switch (kind) {
     case 'none':
@@ -32,9 +45,7 @@ export async function decompress(data: Uint8Array, kind: Compression): Promise<B
     case 'gz':
       return zlib.gunzipSync(data);
     case 'xz': {
-      // The UMD bundle's named export is reachable only through the default import under ESM.
-      const { XzReadableStream } = xz as unknown as typeof import('xz-decompress');
-      const stream = new XzReadableStream(new Blob([data as Uint8Array<ArrayBuffer>]).stream());
+      const stream = new (xzStream())(new Blob([data as Uint8Array<ArrayBuffer>]).stream());
       return Buffer.from(await new Response(stream).arrayBuffer());
     }
     case 'zst': {

@@ -2,6 +2,7 @@
  * The I/O port of the archive client: a GET that returns the body, or null for "not there"
  * (404/410), and throws for anything else after a few retries. Tests and the action pass their own.
  */
+import type { IncomingMessage } from 'node:http';
 import { HttpClient } from '@actions/http-client';
 import { errorMessage } from '../errors.js';
 
@@ -26,7 +27,7 @@ export function httpFetcher(opts: HttpFetcherOptions = {}): Fetcher {
       try {
         const res = await client.get(url);
         const status = res.message.statusCode ?? 0;
-        if (status === 200) return await readAll(res.message);
+        if (status === 200) return await readAll(res.message, opts.socketTimeoutMs ?? 30000);
         res.message.destroy();
         if (status === 404 || status === 410) return null;
         last = `HTTP ${status}`;
@@ -43,8 +44,27 @@ export function httpFetcher(opts: HttpFetcherOptions = {}): Fetcher {
   };
 }
 
-async function readAll(body: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(chunks);
+/** http-client's socketTimeout covers the wait for the headers only; this covers the body. */
+function readAll(body: IncomingMessage, idleMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let timer = setTimeout(stall, idleMs);
+    function stall(): void {
+      body.destroy(new Error(`no data for ${idleMs / 1000} s`));
+    }
+    body.on('data', (c: Buffer) => {
+      chunks.push(c);
+      clearTimeout(timer);
+      timer = setTimeout(stall, idleMs);
+    });
+    body.on('end', () => {
+      clearTimeout(timer);
+      if (!body.complete) reject(new Error('the connection closed mid-body'));
+      else resolve(Buffer.concat(chunks));
+    });
+    body.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
 }

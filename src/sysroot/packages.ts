@@ -72,7 +72,10 @@ export async function openIndex(data: Uint8Array, choice: IndexChoice): Promise<
   try {
     plain = await decompress(data, choice.compression);
   } catch (err) {
-    throw new IntegrityError(`${choice.path} does not decompress (${(err as Error).message})`);
+    // The bytes matched the signed hash: a failure here is ours, not the mirror's.
+    throw new Error(
+      `cannot decompress ${choice.path} (verified against InRelease): ${(err as Error).message}`,
+    );
   }
   if (choice.plain) checkBytes(plain, choice.plain, `${choice.path} once decompressed`);
   return plain.toString('utf8');
