@@ -143,6 +143,7 @@ function recordingLog(): Log & { lines: string[] } {
     warning: (m) => lines.push(`warning ${m}`),
     debug: (m) => lines.push(`debug ${m}`),
     group: (_n, fn) => fn(),
+    untrusted: (fn) => fn(),
   };
 }
 
