@@ -291,7 +291,7 @@ function pathProblem(at: Located, v: string, root: string, kind: 'file' | 'direc
 function workingDir(v: string, workspace: string): string {
   const dir = path.resolve(workspace, v);
   const at = locateInside(workspace, dir);
-  const example = `give a directory relative to the repository root, e.g. '.' or 'crates/app'`;
+  const example = `give a path relative to the repository root, e.g. '.' or 'crates/app'`;
   if (!at.ok) {
     const why =
       at.why === 'missing'

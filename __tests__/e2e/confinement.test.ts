@@ -313,6 +313,25 @@ const ARCHIVE_CASES: ArchiveCase[] = [
     says: /aarch64-linux-gnu resolves to \/usr\/aarch64-linux-gnu, outside the toolchain/,
   },
   {
+    what: 'a tarball with a setuid file',
+    name: 'setuid.tar.gz',
+    make: (tc) => {
+      fakeToolchain(tc, (gcc) => fs.writeFileSync(gcc, '#!/bin/sh\n', { mode: 0o755 }));
+      fs.writeFileSync(path.join(tc, 'bin', 'helper'), '', { mode: 0o755 });
+      fs.chmodSync(path.join(tc, 'bin', 'helper'), 0o4755);
+    },
+    says: /bin\/helper is setuid/,
+  },
+  {
+    what: 'a tarball with a fifo',
+    name: 'fifo.tar.gz',
+    make: (tc) => {
+      fakeToolchain(tc, (gcc) => fs.writeFileSync(gcc, '#!/bin/sh\n', { mode: 0o755 }));
+      execFileSync('mkfifo', [path.join(tc, 'aarch64-linux-gnu', 'pipe')]);
+    },
+    says: /aarch64-linux-gnu\/pipe is a device, fifo or socket, not a file/,
+  },
+  {
     what: 'a zip holding only a symlink to a host directory',
     name: 'symlink-top.zip',
     make: (tc) => fs.symlinkSync('/usr', tc),

@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { InputError } from '../../src/errors.js';
+import { TARGETS, type TargetSpec } from '../../src/targets/table.js';
 import { gccDrivers, runTools, toolchainTreeProblem } from '../../src/toolchain/confine.js';
+import { discoverLayout } from '../../src/toolchain/layout.js';
 
 test('gcc drivers and the tools run for their prefixes', () => {
   const bin = [
@@ -86,5 +89,43 @@ describe('toolchainTreeProblem', () => {
       fs.rmSync(path.join(r, 'bin', 'p-gcc'));
     });
     expect(toolchainTreeProblem(root)).toBe('it has no gcc driver (bin/<prefix>-gcc)');
+  });
+});
+
+describe("discoverLayout keeps 'toolchain-sysroot' inside the toolchain", () => {
+  const spec = TARGETS.find((t) => t.triple === 'aarch64-unknown-linux-gnu') as TargetSpec;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'layout '));
+  fs.mkdirSync(path.join(root, 'bin'));
+  fs.writeFileSync(path.join(root, 'bin', 'p-gcc'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  const sysroot = path.join(root, 'p', 'lib');
+  fs.mkdirSync(sysroot, { recursive: true });
+  fs.writeFileSync(path.join(sysroot, 'ld-linux-aarch64.so.1'), '');
+  // A host directory that passes for a sysroot: the loader is there.
+  const host = fs.mkdtempSync(path.join(os.tmpdir(), 'host sysroot '));
+  fs.mkdirSync(path.join(host, 'lib'));
+  fs.writeFileSync(path.join(host, 'lib', 'ld-linux-aarch64.so.1'), '');
+  fs.symlinkSync(host, path.join(root, 'host'));
+  fs.symlinkSync('p', path.join(root, 'inside'));
+
+  test('a link to a directory of the toolchain is used', async () => {
+    const l = await discoverLayout(root, spec, { prefix: 'p', sysroot: 'inside' });
+    expect(l.sysroot).toBe(path.join(root, 'inside'));
+  });
+  test('a link out of it is refused, naming the input', async () => {
+    const got = discoverLayout(root, spec, { prefix: 'p', sysroot: 'host' });
+    await expect(got).rejects.toBeInstanceOf(InputError);
+    await expect(got).rejects.toThrow(
+      `input 'toolchain-sysroot': 'host' resolves to '${fs.realpathSync(host)}', outside the toolchain`,
+    );
+  });
+  test("a host directory the driver prints as its sysroot is passed over for the toolchain's own", async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'layout printed '));
+    fs.cpSync(path.join(root, 'p'), path.join(other, 'p'), { recursive: true });
+    fs.mkdirSync(path.join(other, 'bin'));
+    fs.writeFileSync(path.join(other, 'bin', 'p-gcc'), `#!/bin/sh\necho '${host}'\n`, {
+      mode: 0o755,
+    });
+    const l = await discoverLayout(other, spec, { prefix: 'p', sysroot: null });
+    expect(l.sysroot).toBe(path.join(other, 'p'));
   });
 });

@@ -93,5 +93,25 @@ export function toolchainTreeProblem(root: string): string | null {
       }
     }
   }
-  return null;
+  return strangeEntry(root);
+}
+
+/** Entry types a toolchain never needs: devices, fifos, sockets, setuid/setgid files. */
+function strangeEntry(root: string): string | null {
+  const walk = (rel: string): string | null => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        const inner = walk(child);
+        if (inner) return inner;
+      } else if (e.isFile()) {
+        const mode = fs.lstatSync(path.join(root, child)).mode;
+        if (mode & 0o6000) return `${child} is ${mode & 0o4000 ? 'setuid' : 'setgid'}`;
+      } else if (!e.isSymbolicLink()) {
+        return `${child} is a device, fifo or socket, not a file`;
+      }
+    }
+    return null;
+  };
+  return walk('');
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors.js';
 import { run } from '../exec.js';
-import { shown } from '../show.js';
+import { shorten, shown } from '../show.js';
 import { isInside } from '../paths.js';
 import type { TargetSpec } from '../targets/table.js';
 
@@ -59,7 +59,7 @@ export async function discoverLayout(
     prefix = prefix.replace(/-(gcc)?$/, '');
     if (!entries.includes(`${prefix}-gcc`)) {
       throw new Error(
-        `toolchain has no bin/${prefix}-gcc; 'toolchain-prefix' should be the part before '-gcc' of one of: ${gccNames(entries)}`,
+        `toolchain has no bin/${shorten(prefix)}-gcc; 'toolchain-prefix' should be the part before '-gcc' of one of: ${gccNames(entries)}`,
       );
     }
   } else {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError, InputError } from '../errors.js';
+import { shorten } from '../show.js';
 import type { ActionInputs, CustomToolchain, Linker } from '../inputs.js';
 import type { GccTools, LinkPlan } from '../cargo/env.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
@@ -158,7 +159,7 @@ export function customSource(c: CustomToolchain): ToolchainSource {
   const format = archiveKindOf(c.url);
   if (!format) {
     throw new ActionError(
-      `input 'toolchain-url': cannot tell the archive type of ${c.url}; it must end in .tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip`,
+      `input 'toolchain-url': cannot tell the archive type of ${shorten(c.url)}; it must end in .tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip`,
       'toolchain-url',
     );
   }
