@@ -68,23 +68,35 @@ export function includeFiles(
   }
   const files: string[] = [];
   const reals = new Set<string>();
+  const names = new Set<string>();
   const add = (file: string, real: string) => {
     if (reals.has(real)) return;
     reals.add(real);
+    names.add(path.basename(file));
     files.push(file);
   };
   for (const file of automatic) {
     const at = locateInside(workspace, file);
-    if (at.ok && at.kind === 'file') add(file, at.real);
-    else if (!at.ok && at.why === 'outside') {
+    if (!at.ok && at.why === 'outside') {
       throw new ActionError(
         `${shown(file)} resolves to ${shown(at.real ?? '')}, outside the workspace; README, licence and 'license-file' files are packed automatically, so make it a file of the repository (or remove the link)`,
         'include',
       );
     }
-    // Anything else (a LICENSES/ directory, a dangling link) is simply not a file to pack.
+    // The crate's own LICENSE wins over a license-file of the same name elsewhere; anything that
+    // is not a file (a LICENSES/ directory, a dangling link) is simply not packed.
+    if (at.ok && at.kind === 'file' && !names.has(path.basename(file))) add(file, at.real);
   }
-  for (const file of include) add(file, fs.realpathSync(file));
+  for (const file of include) {
+    const at = locateInside(workspace, file);
+    if (!at.ok || at.kind !== 'file') {
+      throw new ActionError(
+        `input 'include': ${shown(file)} is no longer a file inside the workspace (the build changed it)`,
+        'include',
+      );
+    }
+    add(file, at.real);
+  }
   return files;
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { cargoLicenseFile, isDocName } from '../../src/license-files.js';
 import { isInside, locateInside, looksLikeGlob, staysBelow } from '../../src/paths.js';
 import { SHOWN_CHARS, shorten, shown } from '../../src/show.js';
+import { includeFiles } from '../../src/ship.js';
 import { rustupReason, toolchainFileChannel, findToolchainFile } from '../../src/rust/std.js';
 
 describe('isInside', () => {
@@ -161,5 +162,47 @@ describe('rust-toolchain files', () => {
       "error: toolchain 'n-x86_64-unknown-linux-gnu' is not installed\nhelp: run `rustup toolchain install`\n\nStack backtrace:\n   0: anyhow::x\n  12: <unknown>\n";
     expect(rustupReason(stderr)).toBe("toolchain 'n-x86_64-unknown-linux-gnu' is not installed");
     expect(rustupReason('a\nb\nc\nd\n')).toBe('b c d');
+  });
+});
+
+describe('includeFiles', () => {
+  const ws = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'include ')), 'ws');
+  const crate = path.join(ws, 'crate');
+  fs.mkdirSync(path.join(crate, 'LICENSES'), { recursive: true });
+  fs.mkdirSync(path.join(crate, 'legal'));
+  for (const f of ['LICENSE', 'UNLICENSE', 'NOTICE', 'legal/LICENSE', 'legal/TERMS', 'notes'])
+    fs.writeFileSync(path.join(crate, f), f);
+  fs.symlinkSync('missing', path.join(crate, 'COPYING'));
+  const manifest = (licenseFile: string) =>
+    fs.writeFileSync(
+      path.join(crate, 'Cargo.toml'),
+      `[package]\nname = "c"\nlicense-file = "${licenseFile}"\n`,
+    );
+
+  test("the crate's documents and its license-file; dangling links and directories are skipped", () => {
+    manifest('legal/TERMS');
+    const files = includeFiles(crate, [path.join(crate, 'notes')], ws);
+    expect(files.map((f) => path.relative(crate, f))).toEqual([
+      'LICENSE',
+      'NOTICE',
+      'UNLICENSE',
+      'legal/TERMS',
+      'notes',
+    ]);
+  });
+  test("a license-file named like the crate's own LICENSE does not clash with it", () => {
+    manifest('legal/LICENSE');
+    expect(includeFiles(crate, [], ws).map((f) => path.relative(crate, f))).toEqual([
+      'LICENSE',
+      'NOTICE',
+      'UNLICENSE',
+    ]);
+  });
+  test('a license-file outside the workspace is refused', () => {
+    manifest('../../outside-license');
+    fs.writeFileSync(path.join(ws, '..', 'outside-license'), 'x');
+    expect(() => includeFiles(crate, [], ws)).toThrow(
+      /outside-license' resolves to '.*outside-license', outside the workspace; .*packed automatically/,
+    );
   });
 });
