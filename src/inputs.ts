@@ -273,7 +273,7 @@ function httpUrl(input: InputName, v: string): string | null {
   return v;
 }
 
-/** Where the user should look for a path that does not resolve; null when it does. */
+/** What is wrong with a path that does not resolve inside the workspace ('' when it does). */
 function pathProblem(at: Located, v: string, root: string, kind: 'file' | 'directory'): string {
   if (at.ok) return '';
   switch (at.why) {
