@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Kill the process and everything it started (SIGKILL to its process group) after this many ms. */
+  /** End the program and everything it started (its process group) after this many ms. */
   timeoutMs?: number;
   /**
    * How long to keep reading after the process exited while something it started still holds
@@ -39,23 +39,34 @@ export interface RunResult {
 }
 
 const DEFAULT_GRACE_MS = 2000;
+/** SIGTERM first, SIGKILL this much later: sudo relays TERM to its root-owned command, not KILL. */
+const KILL_AFTER_MS = 1000;
 /** How long a killed group gets to let go of the pipes before the holder counts as escaped. */
-const AFTER_KILL_MS = 500;
+const AFTER_KILL_MS = KILL_AFTER_MS + 500;
 
 /** Process groups started by run() that may still have members; killed if we are. */
 const liveGroups = new Set<number>();
 
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the whole group is gone already.
+  }
+}
+
+/**
+ * Ends the program's whole process group: SIGTERM, then SIGKILL for what ignored it. A member we
+ * may not signal (a root process under sudo) gets the TERM through sudo.
+ */
 function killGroup(pid: number | undefined, child: ChildProcess): void {
   if (pid === undefined) return;
   if (process.platform === 'win32') {
     child.kill('SIGKILL');
     return;
   }
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the whole group is gone already.
-  }
+  signalGroup(pid, 'SIGTERM');
+  setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_AFTER_MS).unref();
 }
 
 // The children run in their own process groups, so a Ctrl-C (or the runner's SIGINT/SIGTERM on
@@ -67,13 +78,7 @@ function onFatalSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 function killAllGroups(): void {
-  for (const pid of liveGroups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
   liveGroups.clear();
 }
 function track(pid: number): void {

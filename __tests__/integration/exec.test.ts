@@ -1,6 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ts from 'typescript';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { run } from '../../src/exec.js';
+import { REPO } from '../helpers/test-env.js';
 
 // run() on real process trees: shell scripts whose background sleepers hold (or do not hold)
 // the pipes run() reads. Each sleeper gets a unique duration, so pgrep finds exactly ours.
@@ -89,8 +94,30 @@ describe('run: process groups and pipes held by what the program started', () =>
       run('sh', ['-c', `sleep ${bg} & sleep ${fg}`], { timeoutMs: 1000 }),
     );
     expect(r.timedOut).toBe(true);
-    expect(r.signal).toBe('SIGKILL');
+    expect(r.signal).toBe('SIGTERM');
     expect(ms).toBeLessThan(4000);
+    expect(await aliveAfterKill(bg)).toEqual([]);
+    expect(await aliveAfterKill(fg)).toEqual([]);
+  });
+
+  test('SIGTERM first (sudo relays it to its root-owned command), so a program can clean up', async () => {
+    const m = sleeper();
+    const r = await run('sh', ['-c', `trap 'echo cleaning up; exit 7' TERM; sleep ${m} & wait`], {
+      timeoutMs: 1000,
+    });
+    expect(r).toMatchObject({ timedOut: true, code: 7, stdout: 'cleaning up\n' });
+    expect(await aliveAfterKill(m)).toEqual([]);
+  });
+
+  test('then SIGKILL for a tree that ignores SIGTERM', async () => {
+    const bg = sleeper();
+    const fg = sleeper();
+    const [r, ms] = await timed(() =>
+      run('sh', ['-c', `trap '' TERM; sleep ${bg} & sleep ${fg}`], { timeoutMs: 1000 }),
+    );
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    expect(ms).toBeLessThan(5000);
     expect(await aliveAfterKill(bg)).toEqual([]);
     expect(await aliveAfterKill(fg)).toEqual([]);
   });
@@ -141,4 +168,50 @@ describe('run: process groups and pipes held by what the program started', () =>
   test('a program that cannot be started still rejects', async () => {
     await expect(run('/nonexistent/program', [], { timeoutMs: 1000 })).rejects.toThrow(/ENOENT/);
   });
+});
+
+describe('run: when we are stopped, what we started stops too', () => {
+  // A separate node process running src/exec.ts (transpiled as is), so it can be signalled.
+  function script(m1: string, m2: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-signal-'));
+    const source = fs.readFileSync(path.join(REPO, 'src', 'exec.ts'), 'utf8');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    fs.writeFileSync(path.join(dir, 'exec.mjs'), js);
+    fs.writeFileSync(
+      path.join(dir, 'main.mjs'),
+      `import { run } from './exec.mjs';
+void run('sh', ['-c', 'sleep ${m1} & sleep ${m2}']);
+setTimeout(() => console.log('ready'), 300);
+setInterval(() => undefined, 1000);
+`,
+    );
+    return path.join(dir, 'main.mjs');
+  }
+
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s to us (a cancelled job, Ctrl-C) kills the process groups we started, then ends us by it',
+    async (signal) => {
+      const [m1, m2] = [sleeper(), sleeper()];
+      const child = spawn(process.execPath, [script(m1, m2)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+        child.on('exit', (c, s) => r([c, s])),
+      );
+      // If it outlives the test (the bug), it must not outlive the suite.
+      const reaper = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await new Promise<void>((r) =>
+        child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && r()),
+      );
+      expect(alive(m1).length).toBeGreaterThan(0);
+      child.kill(signal);
+      const [code, sig] = await exited;
+      clearTimeout(reaper);
+      expect({ code, sig }).toEqual({ code: null, sig: signal });
+      expect(await aliveAfterKill(m1)).toEqual([]);
+      expect(await aliveAfterKill(m2)).toEqual([]);
+    },
+  );
 });
