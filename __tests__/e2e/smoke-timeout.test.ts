@@ -36,6 +36,19 @@ fn main() {
         _ => println!("leftover ok"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn starts_a_background_process() {
+        // A test that forgets a server it started: it inherits cargo test's stdout.
+        let secs = std::env::var("LEFTOVER_SLEEP").unwrap_or_else(|_| "60".into());
+        std::process::Command::new("sh")
+            .args(["-c", "sleep \\"$1\\"", "sh", &secs])
+            .spawn()
+            .expect("spawn sh");
+    }
+}
 `;
 
 let server: FileServer;
@@ -134,3 +147,16 @@ test('never exits, with a child holding stdout: killed at the deadline with its 
   expect(r.errors[0]).not.toMatch(/left a child/);
   expect(await settled(m)).toEqual([]);
 });
+
+test('the same class in cargo test: a test that leaves a child holding stdout does not hold the step', async () => {
+  const m = marker();
+  const t0 = Date.now();
+  const r = await runAction(inputs({ command: 'test' }), dirs, { LEFTOVER_SLEEP: m });
+  const wall = Date.now() - t0;
+  // cargo test itself is done in seconds; its test's child would have held our pipe for 60 s.
+  expect(wall).toBeLessThan(50000);
+  expect(r.errors).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/test tests::starts_a_background_process \.\.\. ok/);
+  expect(await settled(m)).toEqual([]);
+}, 120000);
