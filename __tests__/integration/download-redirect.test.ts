@@ -12,12 +12,16 @@ import { startFileServer, type FileServer } from '../helpers/file-server.js';
 // absolute ones to another server, chains, loops and broken redirects.
 
 const warnings: string[] = [];
-const log: Log = {
-  info: () => undefined,
-  warning: (m) => warnings.push(m),
-  debug: () => undefined,
-  group: (_n, fn) => fn(),
-};
+// `untrusted` (for blocks of foreign output) is added apart so this compiles with or without it.
+const log: Log = Object.assign(
+  {
+    info: () => undefined,
+    warning: (m: string) => void warnings.push(m),
+    debug: () => undefined,
+    group: <T>(_n: string, fn: () => Promise<T>) => fn(),
+  },
+  { untrusted: <T>(fn: () => Promise<T>) => fn() },
+);
 /** The bound the action documents (src/toolchain/download.ts MAX_REDIRECTS). */
 const MAX_REDIRECTS = 10;
 const opts = { attempts: 3, backoffMs: 10, idleTimeoutMs: 5000, log };
