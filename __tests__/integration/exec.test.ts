@@ -171,9 +171,15 @@ describe('run: process groups and pipes held by what the program started', () =>
 });
 
 describe('run: when we are stopped, what we started stops too', () => {
+  const scratch: string[] = [];
+  afterAll(() => {
+    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+  });
+
   // A separate node process running src/exec.ts (transpiled as is), so it can be signalled.
   function script(m1: string, m2: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-signal-'));
+    scratch.push(dir);
     const source = fs.readFileSync(path.join(REPO, 'src', 'exec.ts'), 'utf8');
     const js = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
