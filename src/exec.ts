@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { inertText } from './log-text.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -14,7 +15,11 @@ export interface RunOptions {
   killLeftovers?: boolean;
   /** Called per stdout line as it arrives (cargo JSON messages, live logs). */
   onStdoutLine?: (line: string) => void;
-  /** Forward stderr to our stderr as it arrives (compiler diagnostics belong in the log). */
+  /**
+   * Forward stderr to our stderr line by line as it arrives (compiler diagnostics belong in the
+   * log), each line made inert: stderr and stdout reach the runner on two pipes, so a
+   * `::stop-commands::` fence written to stdout cannot be trusted to come first.
+   */
   echoStderr?: boolean;
   /** Keep at most this many bytes of each stream in the result. */
   maxCapture?: number;
@@ -125,6 +130,7 @@ export function run(
     let stdout = '';
     let stderr = '';
     let partial = '';
+    let errPartial = '';
     let timedOut = false;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let leftover: Leftover | null = null;
@@ -139,6 +145,7 @@ export function run(
       if (opts.killLeftovers) killGroup(pid, child);
       if (pid !== undefined) untrack(pid);
       if (partial && opts.onStdoutLine) opts.onStdoutLine(partial);
+      if (errPartial && opts.echoStderr) process.stderr.write(`${inertText(errPartial)}\n`);
       resolve({ ...exited, stdout, stderr, timedOut, leftover });
     };
     /** Stop reading pipes that a process outside our reach still holds. */
@@ -182,7 +189,11 @@ export function run(
       for (const line of lines) opts.onStdoutLine(line);
     });
     child.stderr.on('data', (chunk: string) => {
-      if (opts.echoStderr) process.stderr.write(chunk);
+      if (opts.echoStderr) {
+        const lines = (errPartial + chunk).split('\n');
+        errPartial = lines.pop() ?? '';
+        if (lines.length) process.stderr.write(`${lines.map(inertText).join('\n')}\n`);
+      }
       stderr = (stderr + chunk).slice(-max);
     });
     child.on('error', (err) => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -170,30 +170,63 @@ describe('run: process groups and pipes held by what the program started', () =>
   });
 });
 
+/**
+ * A separate node process running src/exec.ts (transpiled as is, with the one module it imports),
+ * so it can be signalled and its own stderr read.
+ */
+function execScript(scratch: string[], body: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-script-'));
+  scratch.push(dir);
+  for (const name of ['exec', 'log-text']) {
+    const source = fs.readFileSync(path.join(REPO, 'src', `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    fs.writeFileSync(path.join(dir, `${name}.js`), js);
+  }
+  fs.writeFileSync(path.join(dir, 'main.mjs'), `import { run } from './exec.js';\n${body}`);
+  return path.join(dir, 'main.mjs');
+}
+
+describe('run: forwarded stderr cannot issue workflow commands', () => {
+  const scratch: string[] = [];
+  afterAll(() => {
+    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  test('each forwarded line is made inert, also one split across writes and one without a newline', () => {
+    const main = execScript(
+      scratch,
+      `await run('sh', ['-c', 'printf "warning: ok\\n::err" >&2; sleep 0.2; printf "or title=FAKE::x\\n  ::warning::y\\n::notice::z" >&2'], { echoStderr: true });
+`,
+    );
+    const r = spawnSync(process.execPath, [main], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toEqual([
+      'warning: ok',
+      '\\::error title=FAKE::x',
+      '  \\::warning::y',
+      '\\::notice::z',
+    ]);
+    expect(lines.filter((l) => l.trim().startsWith('::'))).toEqual([]);
+  });
+});
+
 describe('run: when we are stopped, what we started stops too', () => {
   const scratch: string[] = [];
   afterAll(() => {
     for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  // A separate node process running src/exec.ts (transpiled as is), so it can be signalled.
   function script(m1: string, m2: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-signal-'));
-    scratch.push(dir);
-    const source = fs.readFileSync(path.join(REPO, 'src', 'exec.ts'), 'utf8');
-    const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    fs.writeFileSync(path.join(dir, 'exec.mjs'), js);
-    fs.writeFileSync(
-      path.join(dir, 'main.mjs'),
-      `import { run } from './exec.mjs';
-void run('sh', ['-c', 'sleep ${m1} & sleep ${m2}']);
+    return execScript(
+      scratch,
+      `void run('sh', ['-c', 'sleep ${m1} & sleep ${m2}']);
 setTimeout(() => console.log('ready'), 300);
 setInterval(() => undefined, 1000);
 `,
     );
-    return path.join(dir, 'main.mjs');
   }
 
   test.each(['SIGTERM', 'SIGINT'] as const)(
