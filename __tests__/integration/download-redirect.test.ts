@@ -156,3 +156,19 @@ describe('redirects that lead nowhere: one clear error, no retries', () => {
     expect(warnings.join('\n')).not.toContain('/bad-location');
   });
 });
+
+describe('the destination', () => {
+  test('a symlink planted where the download goes is not written through', async () => {
+    const victim = path.join(root, 'victim');
+    fs.writeFileSync(victim, 'precious');
+    const planted = dest();
+    fs.symlinkSync(victim, planted);
+    const err = await download([`${server.url}/files/v1/tc.tar.gz`], planted, opts).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ActionError);
+    expect((err as Error).message).toMatch(/cannot write the toolchain download/);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
+  });
+});

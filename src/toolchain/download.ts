@@ -151,7 +151,8 @@ async function fetchTo(
   });
   arm();
   try {
-    await pipeline(body, tap, fs.createWriteStream(dest));
+    // wx: never write through a file or symlink someone put at the destination first.
+    await pipeline(body, tap, fs.createWriteStream(dest, { flags: 'wx' }));
   } catch (err) {
     if (stalled) {
       throw new AttemptError(

@@ -188,7 +188,7 @@ async function downloadAndUnpack(
     if (problem) throw treeError(src, problem, 'downloaded');
     try {
       fs.renameSync(root, dir);
-      fs.writeFileSync(`${dir}.complete`, '');
+      fs.writeFileSync(`${dir}.complete`, '', { flag: 'wx' });
     } catch (err) {
       throw toolCacheError(dir, err);
     }
