@@ -60,6 +60,7 @@ async function checkOne(
     spec: target.spec,
     glibcFloor: gnu ? ctx.inputs.glibcFloor : null,
     piOs: gnu ? ctx.inputs.piOs : null,
+    unstripped: target.spec.cpu === 'v6' ? unstrippedBytes(bin) : null,
   });
   const findings: CheckFinding[] = [...elfFindings];
   const smoke = await smokeIfWanted(bin, target, findings, ctx);
@@ -78,6 +79,16 @@ async function checkOne(
     `${bin.target}/${bin.name}: ${verdict}${facts ? ` (${facts.arch}, glibc ${facts.glibcNeeded ?? 'none'}, ${facts.linkage})` : ''}`,
   );
   return { ...base, facts, findings, smoke, verdict };
+}
+
+/** The ARMv6 instruction scan reads symbols, which only cargo's own file in target/ still has. */
+function unstrippedBytes(bin: StagedBinary): Uint8Array | null {
+  if (!bin.stripped || bin.builtPath === bin.path) return null;
+  try {
+    return fs.readFileSync(bin.builtPath);
+  } catch {
+    return null;
+  }
 }
 
 async function smokeIfWanted(
