@@ -251,9 +251,11 @@ export function armv7Instructions(spec: TargetSpec, offences: readonly Offence[]
 const SCAN_SKIPPED: Readonly<Record<'no-symbols' | 'no-mapping-symbols', string>> = {
   'no-symbols':
     'the binary cargo built has no symbol table (.symtab), which the scan needs to tell ARM ' +
-    'code, Thumb code and data apart. Likely cause: the cargo profile strips it (strip = true ' +
-    'or strip = "symbols"). Fix: remove strip from the profile (strip = "debuginfo" keeps the ' +
-    'symbols) and let the action strip the shipped copy (input strip: true)',
+    'code, Thumb code and data apart. Likely cause: cargo stripped it at link time: strip = ' +
+    'true or "symbols" in the profile, or CARGO_PROFILE_<NAME>_STRIP (which the action sets ' +
+    'itself when the toolchain has no strip tool). Fix: remove strip from the profile ' +
+    '(strip = "debuginfo" keeps the symbols) and let the action strip the shipped copy (input ' +
+    'strip: true)',
   'no-mapping-symbols':
     'the symbol table has no ARM mapping symbols ($a/$t/$d), so ARM code, Thumb code and data ' +
     'cannot be told apart. Likely cause: a post-processing tool removed local symbols (strip ' +
