@@ -4,9 +4,20 @@
  * test process into os.tmpdir(); every tool runs from an argument array, never a shell string.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURES, RUST_TOOLCHAIN, TEST_HOME } from './test-env.js';
 
 export const CORPUS_TOOLS = [
   'aarch64-linux-gnu-gcc',
@@ -281,4 +292,60 @@ export function elfCorpus(): Corpus {
   ];
   cached = Object.fromEntries(names.map((n) => [n, join(dir, n)])) as Corpus;
   return cached;
+}
+
+/** The Rust fixture for pi-zero (arm-unknown-linux-gnueabihf), linked two ways. */
+export interface RustArmv6Corpus {
+  /** Linked by Debian's armhf gcc as the action does: its Thumb-2 Scrt1.o and crtbeginS.o. */
+  readonly armv7Linked: string;
+  /** The same objects with ARMv6 start files instead (-nostartfiles + start-v6.S). */
+  readonly armv6Clean: string;
+}
+
+const V6_TRIPLE = 'arm-unknown-linux-gnueabihf';
+
+/**
+ * fixtures/hello built with -Zbuild-std for ARMv6 (std from source, ~2.5 min of CPU the first
+ * time). Kept in os.tmpdir() under a key of the compiler version and the inputs, so later test
+ * runs reuse it; a second link with other start files costs seconds.
+ */
+export function rustArmv6Corpus(): RustArmv6Corpus {
+  const rustc = execFileSync('rustc', [`+${RUST_TOOLCHAIN}`, '-vV']).toString();
+  const start = SOURCES['start-v6.S'];
+  const key = createHash('sha256')
+    .update(rustc)
+    .update(start)
+    .update(readFileSync(join(FIXTURES, 'hello', 'src', 'main.rs')))
+    .digest('hex')
+    .slice(0, 12);
+  const dir = join(tmpdir(), `rpi-elf-rust-armv6-${key}`);
+  const out = { armv7Linked: join(dir, 'armv7-linked'), armv6Clean: join(dir, 'armv6-clean') };
+  if (existsSync(join(dir, '.complete'))) return out;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const project = join(dir, 'hello');
+  cpSync(join(FIXTURES, 'hello'), project, { recursive: true });
+  writeFileSync(join(dir, 'start-v6.S'), start);
+  run(`${ARMHF}-gcc`, ['-c', 'start-v6.S', '-o', 'start-v6.o'], dir);
+  const env = {
+    ...process.env,
+    RUSTC_BOOTSTRAP: '1',
+    CARGO_HOME: join(TEST_HOME, 'cargo-home-build-std'),
+    CARGO_TARGET_DIR: join(dir, 'target'),
+    [`CARGO_TARGET_${V6_TRIPLE.toUpperCase().replace(/-/g, '_')}_LINKER`]: `${ARMHF}-gcc`,
+  };
+  const cargo = (args: string[]) =>
+    execFileSync('cargo', [`+${RUST_TOOLCHAIN}`, ...args], { cwd: project, env, stdio: 'pipe' });
+  const common = ['--release', '--target', V6_TRIPLE, '-Zbuild-std=std,panic_unwind'];
+  const built = join(dir, 'target', V6_TRIPLE, 'release', 'pi-hello');
+  cargo(['build', ...common]);
+  copyFileSync(built, out.armv7Linked);
+  // pre-link args come first, so the ELF header takes its EABI flags from an ARM object.
+  const startObj = join(dir, 'start-v6.o');
+  cargo(['rustc', ...common, '--', '-Zpre-link-arg=-nostartfiles', `-Zpre-link-arg=${startObj}`]);
+  copyFileSync(built, out.armv6Clean);
+  // The two binaries are all later runs need; std's build tree is ~100 MB.
+  rmSync(join(dir, 'target'), { recursive: true, force: true });
+  writeFileSync(join(dir, '.complete'), '');
+  return out;
 }
