@@ -367,6 +367,35 @@ describe('scanArmv6 on real binaries', () => {
   });
 });
 
+describe('scanArmv6 on damaged files', () => {
+  it('answers or throws ElfError, never anything else, for 400 corrupted copies', () => {
+    const good = readFileSync(corpus['armv6-linked-armv7']);
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const others: string[] = [];
+    let elfErrors = 0;
+    for (let i = 0; i < 400; i++) {
+      const bytes = new Uint8Array(good);
+      // Damage the tail, where .symtab, .strtab and the section headers live.
+      for (let k = 0; k < 8; k++) {
+        const at = bytes.length - 1 - random(Math.floor(bytes.length / 3));
+        bytes[at] = random(256);
+      }
+      try {
+        scanArmv6(bytes);
+      } catch (e) {
+        if (e instanceof Error && e.name === 'ElfError') elfErrors++;
+        else others.push(String(e));
+      }
+    }
+    expect(others).toEqual([]);
+    expect(elfErrors).toBeGreaterThan(0);
+  });
+});
+
 describe('verifyBytes: the instruction scan as a finding', () => {
   it('reports armv7-instructions by function and the fix, with the attributes right', () => {
     const v = check('armv6-linked-armv7');
