@@ -53,7 +53,8 @@ export type CorpusName =
   | 'armv6-attributes-lie'
   | 'armv6-stripped'
   | 'armv6-good-dynamic'
-  | 'armv6-runtime-selected';
+  | 'armv6-runtime-selected'
+  | 'armhf-bare-ld-stripped';
 
 export type Corpus = Readonly<Record<CorpusName, string>>;
 
@@ -240,6 +241,8 @@ const STEPS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
     ['-O2', '-shared', '-fPIC', 'lib.c', '-o', 'armhf-shared-lib'],
   ],
   ...ARMV6_STEPS,
+  // What staging ships of the bare-ld case: the same file with its symbol table stripped.
+  ['armhf-bare-ld-stripped', `${ARMHF}-strip`, ['armhf-bare-ld', '-o', 'armhf-bare-ld-stripped']],
 ];
 
 function build(dir: string): void {

@@ -430,6 +430,18 @@ describe('verifyBytes: the instruction scan as a finding', () => {
     expect(m).toContain('strip = true');
   });
 
+  it("judges a stripped copy by the symbols of cargo's file: a missing _start is then proof", () => {
+    const judge = (unstripped: Uint8Array | null) =>
+      verifyBytes(readFileSync(corpus['armhf-bare-ld-stripped']), {
+        spec: targetSpec('armv7-unknown-linux-gnueabihf'),
+        glibcFloor: null,
+        piOs: null,
+        unstripped,
+      }).findings.map((f) => `${f.code}:${f.severity}`);
+    expect(judge(null)).toEqual(['no-start-files:warning']);
+    expect(judge(readFileSync(corpus['armhf-bare-ld']))).toEqual(['no-start-files:error']);
+  });
+
   it('has nothing to say about a clean ARMv6 binary, and does not scan other CPU levels', () => {
     expect(check('armv6-good-dynamic').findings).toEqual([]);
     const v7 = verifyBytes(readFileSync(corpus['armv6-linked-armv7']), {

@@ -62,7 +62,7 @@ export interface VerifyExpectation {
   readonly piOs: string | null;
   /**
    * The same binary before staging stripped it (cargo's file in target/): the ARMv6 instruction
-   * scan needs its symbol table. verifyBytes scans the verified bytes when this is absent.
+   * scan and the `_start` check read its symbol table. Absent: the verified bytes are used.
    */
   readonly unstripped?: Uint8Array | null;
 }
@@ -91,13 +91,28 @@ export function verifyBytes(
   expect: VerifyExpectation,
 ): { findings: Finding[]; facts: BinaryFacts | null } {
   try {
-    return verifyElf(parseElf(bytes), expect, expect.unstripped ?? bytes);
+    const elf = parseElf(bytes);
+    const symbols = expect.unstripped ? symbolsOf(expect.unstripped) : null;
+    return verifyElf(symbols ? { ...elf, symbols } : elf, expect, expect.unstripped ?? bytes);
   } catch (e) {
     if (!(e instanceof ElfError)) throw e;
     const message =
       `The file is not a valid ELF binary: ${e.message}. Likely cause: an incomplete copy or ` +
       'download, or a wrong path. Fix: rebuild and ship the file cargo produced.';
     return { findings: [error('malformed-elf', message)], facts: null };
+  }
+}
+
+/**
+ * The symbols of cargo's unstripped file: with them a missing `_start` is proof rather than a
+ * guess from section names. null when that file is unreadable (its own scan reports it).
+ */
+function symbolsOf(unstripped: Uint8Array): ParsedElf['symbols'] | null {
+  try {
+    return parseElf(unstripped).symbols;
+  } catch (e) {
+    if (e instanceof ElfError) return null;
+    throw e;
   }
 }
 

@@ -60,7 +60,7 @@ async function checkOne(
     spec: target.spec,
     glibcFloor: gnu ? ctx.inputs.glibcFloor : null,
     piOs: gnu ? ctx.inputs.piOs : null,
-    unstripped: target.spec.cpu === 'v6' ? unstrippedBytes(bin) : null,
+    unstripped: unstrippedBytes(bin),
   });
   const findings: CheckFinding[] = [...elfFindings];
   const smoke = await smokeIfWanted(bin, target, findings, ctx);
@@ -81,7 +81,7 @@ async function checkOne(
   return { ...base, facts, findings, smoke, verdict };
 }
 
-/** The ARMv6 instruction scan reads symbols, which only cargo's own file in target/ still has. */
+/** cargo's own file in target/: it keeps the symbols the ARMv6 scan and the _start check read. */
 function unstrippedBytes(bin: StagedBinary): Uint8Array | null {
   if (!bin.stripped || bin.builtPath === bin.path) return null;
   try {
