@@ -61,6 +61,7 @@ async function checkOne(
     spec: target.spec,
     glibcFloor: gnu ? ctx.inputs.glibcFloor : null,
     piOs: gnu ? ctx.inputs.piOs : null,
+    unstripped: unstrippedBytes(bin),
   });
   const findings: CheckFinding[] = [...elfFindings];
   const smoke = await smokeIfWanted(bin, target, findings, ctx);
@@ -79,6 +80,16 @@ async function checkOne(
     `${bin.target}/${bin.name}: ${verdict}${facts ? ` (${facts.arch}, glibc ${facts.glibcNeeded ?? 'none'}, ${facts.linkage})` : ''}`,
   );
   return { ...base, facts, findings, smoke, verdict };
+}
+
+/** cargo's own file in target/: it keeps the symbols the ARMv6 scan and the _start check read. */
+function unstrippedBytes(bin: StagedBinary): Uint8Array | null {
+  if (!bin.stripped || bin.builtPath === bin.path) return null;
+  try {
+    return fs.readFileSync(bin.builtPath);
+  } catch {
+    return null;
+  }
 }
 
 async function smokeIfWanted(
