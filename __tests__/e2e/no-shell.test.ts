@@ -220,14 +220,10 @@ function childProcessImports(text: string): { named: string[]; namespaces: strin
       named.push(
         ...(braces[1] as string)
           .split(',')
-          .map(
-            (s) =>
-              s
-                .trim()
-                .replace(/^type\s+/, '')
-                .split(/\s+as\s+/)[0] as string,
-          )
-          .filter((s) => s.length > 0),
+          .map((s) => s.trim())
+          // A type-only import (`type ChildProcess`) cannot start a process.
+          .filter((s) => s.length > 0 && !/^type\s/.test(s))
+          .map((s) => s.split(/\s+as\s+/)[0] as string),
       );
     const ns = /\*\s+as\s+(\w+)/.exec(clause) ?? /^(\w+)\s*(,|$)/.exec(clause);
     if (ns) namespaces.push(ns[1] as string);
@@ -278,6 +274,7 @@ describe('the sources use argument-array process APIs only', () => {
   test.each([
     ["import { exec } from 'node:child_process';", 'imports exec'],
     ["import { execSync as run } from 'child_process';", 'imports execSync'],
+    ["import { type ChildProcess, exec } from 'node:child_process';", 'imports exec'],
     ["import * as cp from 'node:child_process';\ncp.exec(cmd);", 'cp.exec('],
     ["import cp from 'child_process';\ncp.execSync(cmd);", 'cp.execSync('],
     ["const cp = require('child_process');\ncp.exec('ls');", 'cp.exec('],
@@ -292,6 +289,7 @@ describe('the sources use argument-array process APIs only', () => {
     "import { spawn } from 'node:child_process';\nspawn('cargo', ['build'], { shell: false });",
     'const m = /x/.exec(line);',
     "import { execFile } from 'node:child_process';",
+    "import { spawn, type ChildProcess } from 'node:child_process';",
   ])('the scan lets %j pass', (text) => {
     expect(shellUses([{ name: 'sample.ts', text }])).toEqual([]);
   });
