@@ -90,6 +90,8 @@ async function pipeline(log: Log): Promise<void> {
       hostArch: process.arch,
       actionsCache: inputs.cache,
       log,
+      zigCacheDir: process.env.ZIG_GLOBAL_CACHE_DIR,
+      zigRuntime: { node: process.execPath, entry: zigWrapperEntry() },
       download: { attempts: 3, backoffMs: 2000, idleTimeoutMs: inputs.downloadTimeoutMs },
     }),
   );
@@ -204,6 +206,11 @@ function checkTemplates(inputs: ActionInputs): void {
       throw new InputError(input, errorMessage(err));
     }
   }
+}
+
+/** The zig wrappers' program, bundled beside dist/index.js (see package.json `bundle`). */
+function zigWrapperEntry(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'zig-wrapper', 'index.js');
 }
 
 function matcherPath(): string {
