@@ -25,6 +25,7 @@ WARM=(
   "aarch64-linux-gnu.2.31 -"
   "arm-linux-gnueabihf.2.31 cortex_a7"
   "aarch64-linux-gnu.2.28 -"
+  "arm-linux-gnueabihf.2.31 arm1176jzf_s"
 )
 WARM_VERSION=0.11.0
 

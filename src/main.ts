@@ -14,7 +14,10 @@ import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
 import { cargoStripEnv, stageBinaries } from './stage.js';
 import { renderSummary, type RunReport } from './summary.js';
+import { saveCachedDir } from './toolchain/actions-cache.js';
 import { prepareToolchains } from './toolchain/prepare.js';
+import { adoptCrossLibc, zigTargetsWithoutLibc } from './zig/runtime.js';
+import { crossLibcPackages } from './zig/select.js';
 import { checkBinaries, verificationFailure } from './verify/binaries.js';
 
 /** The runner's environment the action depends on, read once. */
@@ -81,7 +84,7 @@ async function pipeline(log: Log): Promise<void> {
     };
     await stage('Rust targets', () => ensureStd(triples, rustCtx));
   }
-  const { plans, uses } = await stage('Cross toolchain', () =>
+  const { plans, uses, zigCache } = await stage('Cross toolchain', () =>
     prepareToolchains(inputs, {
       workspace: renv.workspace,
       toolCacheDir: renv.toolCache,
@@ -98,7 +101,13 @@ async function pipeline(log: Log): Promise<void> {
   // qemu is installed only when something will run under it; the runner env is set either way.
   const wantsQemu = inputs.smokeTest !== null || inputs.command !== 'build';
   const qemuNames = [...new Set(inputs.targets.map((t) => t.spec.qemu.binary))];
-  const qemus = await ensureQemu(qemuNames, process.env.PATH, { install: wantsQemu, log });
+  const needLibc = zigTargetsWithoutLibc(inputs.targets, plans);
+  const qemus = await ensureQemu(qemuNames, process.env.PATH, {
+    install: wantsQemu,
+    log,
+    packages: crossLibcPackages(needLibc),
+  });
+  adoptCrossLibc(needLibc, plans, log);
   const cargo = configureCargo(inputs.targets, plans, qemus, renv.temp);
   for (const q of cargo.missingQemu) {
     log.warning(
@@ -118,6 +127,8 @@ async function pipeline(log: Log): Promise<void> {
     stage,
     log,
   );
+  // Best effort, like the toolchain: saved once the build has filled it.
+  if (zigCache && !zigCache.hit) await saveCachedDir(zigCache.dir, zigCache.key, log);
   const work = path.join(renv.temp, 'rust-rpi-cross', `${process.pid}-${Date.now()}`);
   const staged = await stageBinaries(built, plans, {
     dir: path.join(work, 'bin'),

@@ -9,9 +9,12 @@ import {
   archiveKindOf,
   installToolchain,
   type InstallContext,
+  type InstalledToolchain,
   type ToolchainOrigin,
   type ToolchainSource,
 } from './install.js';
+import { restoreCachedDir } from './actions-cache.js';
+import { zigCacheKey } from '../zig/cache.js';
 import { discoverLayout, isSysroot } from './layout.js';
 import { loadManifest, type ToolchainEntry } from './manifest.js';
 import { downloadUrls, selectToolchain } from './select.js';
@@ -76,7 +79,7 @@ export interface PrepareContext extends InstallContext {
 }
 
 /** What links one target, decided before anything is downloaded. */
-type Decision =
+export type Decision =
   | { target: ResolvedTarget; linker: 'rust-lld'; why: string }
   | {
       target: ResolvedTarget;
@@ -94,13 +97,14 @@ const PARALLEL_INSTALLS = 3;
 export async function prepareToolchains(
   inputs: ActionInputs,
   ctx: PrepareContext,
-): Promise<{ plans: Map<string, LinkPlan>; uses: ToolchainUse[] }> {
+): Promise<{ plans: Map<string, LinkPlan>; uses: ToolchainUse[]; zigCache: ZigCacheEntry | null }> {
   const crateDir = inputs.manifestPath
     ? path.dirname(inputs.manifestPath)
     : inputs.workingDirectory;
   const lock = findLockfile(crateDir, ctx.workspace);
   const buildsC = lock ? lockfileBuildsC(fs.readFileSync(lock, 'utf8')) : true;
-  const decisions = inputs.targets.map((t) => decide(t, inputs, ctx, buildsC, lock));
+  const host = { os: ctx.hostOs, arch: ctx.hostArch };
+  const decisions = inputs.targets.map((t) => decideLinker(t, inputs, host, buildsC, lock));
   for (const d of decisions)
     ctx.log.info(
       `${d.target.spec.triple}: linker ${d.linker === 'custom' ? 'from toolchain-url' : d.linker} (${d.why})`,
@@ -116,7 +120,7 @@ export async function prepareToolchains(
       uses.push({ triple, linker: 'rust-lld', id: null, origin: null, dir: null, sysroot: null });
       continue;
     }
-    const got = installed.get(d.source.id) as { dir: string; origin: ToolchainOrigin };
+    const got = installed.get(d.source.id) as InstalledToolchain;
     const isZig = isZigDistribution(got.dir);
     if (d.linker === 'gcc' && isZig) {
       throw new ActionError(
@@ -162,31 +166,46 @@ export async function prepareToolchains(
       sysroot: layout.sysroot,
     });
   }
-  return { plans, uses };
+  return { plans, uses, zigCache: await restoreZigCache(plans, ctx) };
+}
+
+/** zig's cache in the Actions cache: restored here, saved after the build (main.ts). */
+export interface ZigCacheEntry {
+  dir: string;
+  key: string;
+  /** Restored from (or already filled in) the tool cache: nothing new to save under this key. */
+  hit: boolean;
+}
+
+async function restoreZigCache(
+  plans: ReadonlyMap<string, LinkPlan>,
+  ctx: PrepareContext,
+): Promise<ZigCacheEntry | null> {
+  const zig = [...plans.values()].filter((p): p is ZigPlan => p.kind === 'zig');
+  const first = zig[0];
+  // A ZIG_GLOBAL_CACHE_DIR of the user's own is theirs to cache.
+  if (!first || !ctx.actionsCache || ctx.zigCacheDir) return null;
+  const key = zigCacheKey(zig, { os: ctx.hostOs, arch: ctx.hostArch });
+  const filled = fs.readdirSync(first.cacheDir).length > 0;
+  const hit = filled || (await restoreCachedDir(first.cacheDir, key, ctx.log));
+  return { dir: first.cacheDir, key, hit };
 }
 
 /**
- * Installs each distinct toolchain once, a few at a time: a cold `pi-zero, pi2, pi4` run no
+ * Installs each distinct toolchain once, `limit` at a time: a cold `pi-zero, pi2, pi4` run no
  * longer waits for three downloads in a row. Each install keeps its own lock and cache checks.
  */
-async function installAll(
-  decisions: readonly Decision[],
-  ctx: PrepareContext,
-): Promise<Map<string, { dir: string; origin: ToolchainOrigin }>> {
-  const sources = new Map<string, ToolchainSource>();
-  for (const d of decisions) if (d.linker !== 'rust-lld') sources.set(d.source.id, d.source);
-  const queue = [...sources.values()];
-  const done = new Map<string, { dir: string; origin: ToolchainOrigin }>();
+export async function installDistinct(
+  sources: readonly ToolchainSource[],
+  limit: number,
+  install: (src: ToolchainSource) => Promise<InstalledToolchain>,
+): Promise<Map<string, InstalledToolchain>> {
+  const queue = [...new Map(sources.map((s) => [s.id, s])).values()];
+  const done = new Map<string, InstalledToolchain>();
   const worker = async () => {
-    for (let src = queue.shift(); src; src = queue.shift()) {
-      const got = await installToolchain(src, ctx);
-      done.set(src.id, got);
-      ctx.log.info(
-        `Toolchain ${src.id}: ${got.origin === 'download' ? 'downloaded' : `from the ${got.origin}`} → ${got.dir}`,
-      );
-    }
+    for (let src = queue.shift(); src; src = queue.shift()) done.set(src.id, await install(src));
   };
-  const workers = Array.from({ length: Math.min(PARALLEL_INSTALLS, queue.length) }, worker);
+  const workers = Array.from({ length: Math.min(limit, queue.length) }, worker);
   // Every worker is awaited, so a failed install never leaves another one running unseen.
   const results = await Promise.allSettled(workers);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -194,10 +213,28 @@ async function installAll(
   return done;
 }
 
-function decide(
+function installAll(
+  decisions: readonly Decision[],
+  ctx: PrepareContext,
+): Promise<Map<string, InstalledToolchain>> {
+  const sources = decisions.flatMap((d) => (d.linker === 'rust-lld' ? [] : [d.source]));
+  return installDistinct(sources, PARALLEL_INSTALLS, async (src) => {
+    const got = await installToolchain(src, ctx);
+    ctx.log.info(
+      `Toolchain ${src.id}: ${got.origin === 'download' ? 'downloaded' : `from the ${got.origin}`} → ${got.dir}`,
+    );
+    return got;
+  });
+}
+
+/**
+ * What links a target, from the inputs and the manifest alone (no I/O): `auto` keeps a pinned
+ * gcc where one fits host, target and floor, and takes zig otherwise, saying why.
+ */
+export function decideLinker(
   target: ResolvedTarget,
   inputs: ActionInputs,
-  ctx: PrepareContext,
+  host: { os: string; arch: string },
   buildsC: boolean,
   lock: string | null,
 ): Decision {
@@ -209,9 +246,9 @@ function decide(
   if (inputs.customToolchain) {
     const source = customSource(inputs.customToolchain);
     const linker = inputs.linker === 'auto' ? 'custom' : first;
-    return { target, linker, why: 'toolchain-url', source, hint: inputs.customToolchain };
+    const why = inputs.linker === 'auto' ? 'toolchain-url' : 'linker input, from toolchain-url';
+    return { target, linker, why, source, hint: inputs.customToolchain };
   }
-  const host = { os: ctx.hostOs, arch: ctx.hostArch };
   const manifest = loadManifest();
   if (first === 'gcc') {
     const sel = selectToolchain(manifest, {
@@ -294,7 +331,8 @@ async function zigPlan(
   ctx.log.info(
     `${spec.triple}: zig ${zig.version} -target ${ztarget}${facts.cpu ? ` -mcpu=${facts.cpu}` : ''}, wrappers in ${wrappers.dir}, cache ${cacheDir}`,
   );
-  if (run.note) ctx.log.warning(`${spec.triple}: ${run.note}`, 'smoke run CPU');
+  // A missing cross libc may still be installed along with qemu (main.ts).
+  if (run.cpu) ctx.log.warning(`${spec.triple}: ${run.note}`, 'smoke run CPU');
   return {
     plan: {
       kind: 'zig',
@@ -307,7 +345,7 @@ async function zigPlan(
       runCpu: run.cpu,
       cacheDir,
     },
-    note: run.note,
+    note: run.cpu ? run.note : null,
   };
 }
 

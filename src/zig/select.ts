@@ -36,11 +36,7 @@ export function zigRunFacts(
   if (spec.libc === 'musl') return { sysroot: null, cpu: null, note: null };
   const lib = HOST_CROSS_LIBC[spec.arch];
   if (!hasLibc(lib.dir)) {
-    return {
-      sysroot: null,
-      cpu: null,
-      note: `no ${spec.arch} libc at ${lib.dir} for qemu -L (package ${lib.apt}): the smoke run cannot start the binary`,
-    };
+    return { sysroot: null, cpu: null, note: missingLibcNote(spec) };
   }
   if (spec.cpu === 'v6') {
     return {
@@ -50,4 +46,19 @@ export function zigRunFacts(
     };
   }
   return { sysroot: lib.dir, cpu: null, note: null };
+}
+
+export function missingLibcNote(spec: TargetSpec): string {
+  const lib = HOST_CROSS_LIBC[spec.arch];
+  return `no ${spec.arch} libc at ${lib.dir} for qemu -L (package ${lib.apt}): the smoke run cannot start the binary`;
+}
+
+/**
+ * Cross libc packages to install with qemu for the zig-linked glibc targets that have none yet,
+ * and, once installed, the sysroot to give them.
+ */
+export function crossLibcPackages(specs: readonly TargetSpec[]): string[] {
+  return [
+    ...new Set(specs.filter((s) => s.libc === 'gnu').map((s) => HOST_CROSS_LIBC[s.arch].apt)),
+  ];
 }
