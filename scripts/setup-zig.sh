@@ -26,6 +26,7 @@ WARM=(
   "arm-linux-gnueabihf.2.31 cortex_a7"
   "aarch64-linux-gnu.2.28 -"
   "arm-linux-gnueabihf.2.31 arm1176jzf_s"
+  "arm-linux-musleabihf arm1176jzf_s"
 )
 WARM_VERSION=0.11.0
 
@@ -80,10 +81,15 @@ for w in "${WARM[@]}"; do
   echo 'int main(void){return 0;}' >"$W/t.c"
   mcpu=()
   [[ $cpu != - ]] && mcpu=("-mcpu=$cpu")
-  # The flags of the action's wrapper and the libraries rustc links a gnu binary with.
+  # The flags of the action's wrapper and the libraries rustc links with.
+  if [[ $target == *musl* ]]; then
+    link=(-static -Wl,-Bstatic -lunwind -lc -Wl,--eh-frame-hdr -Wl,-z,noexecstack)
+  else
+    link=(-pie -Wl,--as-needed -lunwind -lutil -lrt -lpthread -lm -ldl -lc -Wl,--eh-frame-hdr
+      -Wl,-z,noexecstack -Wl,--gc-sections -Wl,-z,relro,-z,now -nodefaultlibs)
+  fi
   ZIG_GLOBAL_CACHE_DIR="$CACHE" "$zig" cc -target "$target" "${mcpu[@]}" -g -fno-sanitize=all \
-    "$W/t.c" -o "$W/t" -pie -Wl,--as-needed -lunwind -lutil -lrt -lpthread -lm -ldl -lc \
-    -Wl,--eh-frame-hdr -Wl,-z,noexecstack -Wl,--gc-sections -Wl,-z,relro,-z,now -nodefaultlibs
+    "$W/t.c" -o "$W/t" "${link[@]}"
   rm -rf "$W"
   touch "$stamp"
 done

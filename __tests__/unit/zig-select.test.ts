@@ -3,6 +3,7 @@ import { parseInputs, type InputName } from '../../src/inputs.js';
 import { decideLinker } from '../../src/toolchain/prepare.js';
 import { loadManifest } from '../../src/toolchain/manifest.js';
 import { targetSpec } from '../../src/targets/table.js';
+import { zigCacheKey } from '../../src/zig/cache.js';
 import { zigEntryFor, zigRunFacts } from '../../src/zig/select.js';
 import { zigTarget } from '../../src/zig/targets.js';
 
@@ -113,5 +114,24 @@ describe('zig smoke runs', () => {
     const r = zigRunFacts(targetSpec('aarch64-unknown-linux-gnu'), 'cortex-a53', () => false);
     expect(r.sysroot).toBeNull();
     expect(r.note).toContain('libc6-arm64-cross');
+  });
+});
+
+describe('zig cache key', () => {
+  const host = { os: 'linux', arch: 'x64' };
+  const a = { version: '0.11.0', target: 'aarch64-linux-gnu.2.31', cpu: null };
+  const b = { version: '0.11.0', target: 'arm-linux-gnueabihf.2.31', cpu: 'cortex_a7' };
+
+  it('names zig version, host, and depends on targets, floor and CPU but not their order', () => {
+    expect(zigCacheKey([a, b], host)).toMatch(
+      /^rust-rpi-cross-zigcache-0\.11\.0-[0-9a-f]{16}-linux-x64$/,
+    );
+    expect(zigCacheKey([b, a], host)).toBe(zigCacheKey([a, b], host));
+    expect(zigCacheKey([a, { ...b, target: 'arm-linux-gnueabihf.2.28' }], host)).not.toBe(
+      zigCacheKey([a, b], host),
+    );
+    expect(zigCacheKey([a, { ...b, cpu: 'arm1176jzf_s' }], host)).not.toBe(
+      zigCacheKey([a, b], host),
+    );
   });
 });

@@ -67,7 +67,7 @@ async function checkOne(
     findings.push({
       code: 'smoke-failed',
       severity: 'error',
-      message: `smoke run under qemu -cpu ${target.qemuCpu}: ${smoke.problem}`,
+      message: `smoke run under qemu -cpu ${ctx.runners.get(bin.target)?.cpu ?? target.qemuCpu}: ${smoke.problem}`,
     });
   }
   const errors = findings.filter((f) => f.severity === 'error');
@@ -103,7 +103,7 @@ async function smokeIfWanted(
     ctx.inputs.smokeTestTimeoutMs,
   );
   ctx.log.info(
-    `smoke run ${bin.name} (${target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${result.firstLine}`,
+    `smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${result.firstLine}`,
   );
   return result;
 }
