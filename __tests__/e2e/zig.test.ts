@@ -232,3 +232,38 @@ test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code, smoke-run under cortex-a
   ).trim();
   expect(out).toBe('pi-hello arch=arm fact10=3628800 unwind=true args=');
 }, 900000);
+
+test('pi-zero:musl (-Zbuild-std): static, zig’s own musl, runs under the board’s arm1176', async () => {
+  const d = zigWorkspace('zig-musl');
+  const t0 = Date.now();
+  const r = await runAction(
+    zigInputs(d, {
+      target: 'pi-zero:musl',
+      'working-directory': 'hello',
+      args: '-Zbuild-std=std,panic_unwind',
+    }),
+    d,
+    {
+      RUSTC_BOOTSTRAP: '1',
+      CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
+      ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+    },
+  );
+  expect(r.errors).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('-target arm-linux-musleabihf -mcpu=arm1176jzf_s');
+  expect(r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_RUSTFLAGS).toBe(
+    '-C link-self-contained=no',
+  );
+  expect(r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_RUNNER).toMatch(/ -cpu arm1176$/);
+  expect(r.stdout).toMatch(/smoke run pi-hello \(arm1176\): ok/);
+  const [bin] = JSON.parse(r.outputs.binaries as string) as Binary[];
+  expect(bin?.verified).toBe('passed');
+  expect(bin?.glibc).toBeNull();
+  const out = execFileSync('qemu-arm-static', ['-cpu', 'arm1176', bin?.path as string], {
+    encoding: 'utf8',
+    timeout: 60000,
+  }).trim();
+  expect(out).toBe('pi-hello arch=arm fact10=3628800 unwind=true args=');
+  console.log(`zig pi-zero:musl with -Zbuild-std: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 1200000);
