@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { loadManifest, zigToolchains } from '../../src/toolchain/manifest.js';
 import { ARG_RULES, rewriteArgs, ruleFor, type RuleContext } from '../../src/zig/rules.js';
 
 const GNU_A64: RuleContext = { arch: 'aarch64', libc: 'gnu', zigVersion: '0.11.0' };
@@ -80,4 +81,16 @@ describe('zig argument rules', () => {
     ]);
     expect(rewriteArgs(['-Wl,--dynamic-list=l.txt'], ZIG14)).toEqual([]);
   });
+
+  it.each([...new Set(zigToolchains(loadManifest()).map((e) => e.release))])(
+    'covers pinned zig %s: the pre-0.16 rules apply, the rest as for every version',
+    (release) => {
+      const ctx = { ...GNU_A64, zigVersion: release };
+      expect(ruleFor('-Wl,--dynamic-list=l.txt', ctx)?.name).toBe('dynamic-list-joined');
+      expect(rewriteArgs(['-emain', '-Wl,--fix-cortex-a53-843419', '-lgcc_s'], ctx)).toEqual([
+        '-Wl,--entry=main',
+        '-lunwind',
+      ]);
+    },
+  );
 });
