@@ -221,6 +221,7 @@ test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code, smoke-run under cortex-a
     /::warning title=smoke run CPU::arm-unknown-linux-gnueabihf: smoke runs use qemu -cpu cortex-a7, not arm1176/,
   );
   expect(r.summary).toContain('smoke runs use qemu -cpu cortex-a7, not arm1176');
+  expect(r.stdout).toMatch(/smoke run pi-hello \(cortex-a7\): ok/);
   expect(r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_GNUEABIHF_RUNNER).toMatch(/ -cpu cortex-a7 -L /);
   const [bin] = JSON.parse(r.outputs.binaries as string) as Binary[];
   expect(bin?.verified).toBe('passed');
