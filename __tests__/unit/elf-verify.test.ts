@@ -34,8 +34,10 @@ const message = (v: Verdict, code: FindingCode) =>
 describe('verifyElf: each corpus case yields its own finding', () => {
   // [case, checked as, Pi OS floor, the finding it exists to demonstrate, every finding expected]
   const CASES: [CorpusName, string, Os, FindingCode, string[]][] = [
-    ['armv7-good', V6, 'bookworm', 'cpu-too-new', ['cpu-too-new:error']],
-    ['armv7-movw-static', V6, 'bullseye', 'cpu-too-new', ['cpu-too-new:error']],
+    ['armv7-good', V6, 'bookworm', 'cpu-too-new', ['armv7-instructions:error', 'cpu-too-new:error']],
+    ['armv7-movw-static', V6, 'bullseye', 'cpu-too-new', ['armv7-instructions:error', 'cpu-too-new:error']],
+    ['armv6-attributes-lie', V6, 'bookworm', 'armv7-instructions', ['armv7-instructions:error']],
+    ['armv6-stripped', V6, 'bookworm', 'instruction-scan-skipped', ['cpu-too-new:error', 'instruction-scan-skipped:warning']],
     ['aarch64-good', A64, 'bullseye', 'glibc-too-new', ['glibc-too-new:error']],
     ['armv7-good', V7, 'bullseye', 'glibc-too-new', ['glibc-too-new:error']],
     ['armel-soft-float', V7, 'bookworm', 'soft-float', ['soft-float:error', 'wrong-interpreter:error']],
@@ -60,7 +62,7 @@ describe('verifyElf: each corpus case yields its own finding', () => {
     const all: FindingCode[] = [
       'malformed-elf', 'not-executable', 'wrong-machine', 'wrong-cpu-profile', 'soft-float',
       'cpu-too-new', 'wrong-interpreter', 'musl-not-static', 'glibc-too-new', 'no-start-files',
-      'entry-outside-code',
+      'entry-outside-code', 'armv7-instructions', 'instruction-scan-skipped',
     ]; // prettier-ignore
     expect([...shown].sort()).toEqual([...all].sort());
   });
@@ -236,7 +238,10 @@ describe('the ARMv6 CPU model really matters (qemu-user)', () => {
       arm1176.status === 132 ||
       /Illegal instruction/.test(arm1176.stderr);
     expect(sigill).toBe(true);
-    expect(codes(check('armv7-movw-static', V6))).toEqual(['cpu-too-new:error']);
+    expect(codes(check('armv7-movw-static', V6))).toEqual([
+      'armv7-instructions:error',
+      'cpu-too-new:error',
+    ]);
     expect(check('armv7-movw-static', V7).findings).toEqual([]);
   });
 

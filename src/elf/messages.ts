@@ -3,6 +3,7 @@
  * likely cause, and the fix — the reader is someone whose build "worked" but whose Pi disagrees.
  */
 import { BOARDS, PI_OS, TARGETS, tripleCargoKey, type TargetSpec } from '../targets/table.js';
+import type { Offence } from './armv6-scan.js';
 import { LEVEL_CPU } from './cpu.js';
 import { machineName } from './names.js';
 import type { ParsedElf } from './types.js';
@@ -212,5 +213,66 @@ export function entryOutsideCode(elf: ParsedElf): string {
     '"Illegal instruction". Likely cause: a custom entry (-Wl,-e / -C link-arg=--entry) or ' +
     'linker script. Fix: remove the custom entry and let the gcc driver link its default ' +
     'start files.'
+  );
+}
+
+/** Symbol names come from the binary: printable ASCII only, and short enough to read. */
+function symbolText(name: string | null): string {
+  if (name === null) return 'code before any symbol';
+  const clean = name.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 72 ? `${clean.slice(0, 71)}…` : clean;
+}
+
+/** 'Thumb-2: ldr.w, cbz/cbnz' — what a function holds, by the state its code runs in. */
+function offenceText(o: Offence): string {
+  const names = o.mnemonics.slice(0, 3).join(', ') + (o.mnemonics.length > 3 ? ', …' : '');
+  return `${symbolText(o.func)} at ${hex(o.address)} (${o.state === 'thumb' ? 'Thumb' : 'ARM'}: ${names})`;
+}
+
+const SHOWN_OFFENCES = 4;
+
+export function armv7Instructions(spec: TargetSpec, offences: readonly Offence[], total: number) {
+  const boards = boardsOf(spec);
+  const shown = offences.slice(0, SHOWN_OFFENCES).map(offenceText);
+  const more = offences.length - shown.length;
+  if (more > 0) shown.push(`${more} more function${more === 1 ? '' : 's'}`);
+  const needs = [...new Set(offences.map((o) => o.needs))].join(', ');
+  return (
+    `The code itself contains ${total} instruction${total === 1 ? '' : 's'} the ` +
+    `${LEVEL_CPU[spec.cpu]} of the ${boards.join(' / ')} cannot execute (${needs}), in ` +
+    `${listing(shown)}. This is read from the instructions, whatever .ARM.attributes says; the ` +
+    `program dies with "Illegal instruction" when one of them runs. Likely cause: ` +
+    `${TOO_NEW_CAUSE[spec.cpu]}. Fix: link with ${SUGGESTED_TOOLCHAIN[spec.cpu]}, and compile C ` +
+    `code for the ARM1176 (CFLAGS_${spec.triple.replace(/-/g, '_')}="-march=armv6kz -marm ` +
+    '-mfpu=vfp").'
+  );
+}
+
+const SCAN_SKIPPED: Readonly<Record<'no-symbols' | 'no-mapping-symbols', string>> = {
+  'no-symbols':
+    'the binary cargo built has no symbol table (.symtab), which the scan needs to tell ARM ' +
+    'code, Thumb code and data apart. Likely cause: cargo stripped it at link time: strip = ' +
+    'true or "symbols" in the profile, or CARGO_PROFILE_<NAME>_STRIP (which the action sets ' +
+    'itself when the toolchain has no strip tool). Fix: remove strip from the profile ' +
+    '(strip = "debuginfo" keeps the symbols) and let the action strip the shipped copy (input ' +
+    'strip: true)',
+  'no-mapping-symbols':
+    'the symbol table has no ARM mapping symbols ($a/$t/$d), so ARM code, Thumb code and data ' +
+    'cannot be told apart. Likely cause: a post-processing tool removed local symbols (strip ' +
+    '--discard-all / -x). Fix: ship the binary as the linker wrote it and let the action strip it',
+};
+
+export function instructionScanSkipped(
+  spec: TargetSpec,
+  reason: keyof typeof SCAN_SKIPPED | { malformed: string },
+): string {
+  const why =
+    typeof reason === 'string'
+      ? SCAN_SKIPPED[reason]
+      : `the binary cargo built could not be read (${reason.malformed})`;
+  return (
+    `The instruction-level ARMv6 check did not run for ${spec.triple}: ${why}. Without it, ` +
+    "only the ELF attributes vouch for the ARM1176, and some linkers (zig's) record one " +
+    "object's attributes rather than all of them."
   );
 }

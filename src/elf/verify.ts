@@ -10,6 +10,7 @@ import {
   piOsRunningGlibc,
   type TargetSpec,
 } from '../targets/table.js';
+import { scanArmv6 } from './armv6-scan.js';
 import { armArchName, isMProfile, tooNewAttributes } from './cpu.js';
 import * as msg from './messages.js';
 import type { OffendingVersion } from './messages.js';
@@ -29,7 +30,9 @@ export type FindingCode =
   | 'musl-not-static'
   | 'glibc-too-new'
   | 'no-start-files'
-  | 'entry-outside-code';
+  | 'entry-outside-code'
+  | 'armv7-instructions'
+  | 'instruction-scan-skipped';
 
 export interface Finding {
   readonly code: FindingCode;
@@ -57,6 +60,11 @@ export interface VerifyExpectation {
   readonly glibcFloor: string | null;
   /** Pi OS release the floor comes from, for messages (e.g. 'bullseye'). */
   readonly piOs: string | null;
+  /**
+   * The same binary before staging stripped it (cargo's file in target/): the ARMv6 instruction
+   * scan and the `_start` check read its symbol table. Absent: the verified bytes are used.
+   */
+  readonly unstripped?: Uint8Array | null;
 }
 
 export interface Verdict {
@@ -68,8 +76,12 @@ function error(code: FindingCode, message: string): Finding {
   return { code, severity: 'error', message };
 }
 
-export function verifyElf(elf: ParsedElf, expect: VerifyExpectation): Verdict {
-  const findings = collectFindings(elf, expect);
+/**
+ * `code` is the file to scan instruction by instruction for ARMv6 targets (with its symbol
+ * table); without it only the headers and attributes are judged.
+ */
+export function verifyElf(elf: ParsedElf, expect: VerifyExpectation, code?: Uint8Array): Verdict {
+  const findings = collectFindings(elf, expect, code ?? null);
   return { findings, facts: facts(elf, findings) };
 }
 
@@ -79,7 +91,9 @@ export function verifyBytes(
   expect: VerifyExpectation,
 ): { findings: Finding[]; facts: BinaryFacts | null } {
   try {
-    return verifyElf(parseElf(bytes), expect);
+    const elf = parseElf(bytes);
+    const symbols = expect.unstripped ? symbolsOf(expect.unstripped) : null;
+    return verifyElf(symbols ? { ...elf, symbols } : elf, expect, expect.unstripped ?? bytes);
   } catch (e) {
     if (!(e instanceof ElfError)) throw e;
     const message =
@@ -89,7 +103,24 @@ export function verifyBytes(
   }
 }
 
-function collectFindings(elf: ParsedElf, { spec, glibcFloor, piOs }: VerifyExpectation): Finding[] {
+/**
+ * The symbols of cargo's unstripped file: with them a missing `_start` is proof rather than a
+ * guess from section names. null when that file is unreadable (its own scan reports it).
+ */
+function symbolsOf(unstripped: Uint8Array): ParsedElf['symbols'] | null {
+  try {
+    return parseElf(unstripped).symbols;
+  } catch (e) {
+    if (e instanceof ElfError) return null;
+    throw e;
+  }
+}
+
+function collectFindings(
+  elf: ParsedElf,
+  { spec, glibcFloor, piOs }: VerifyExpectation,
+  code: Uint8Array | null,
+): Finding[] {
   if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
     return [error('not-executable', msg.notExecutable(elf))];
   }
@@ -103,6 +134,8 @@ function collectFindings(elf: ParsedElf, { spec, glibcFloor, piOs }: VerifyExpec
     return [...out, error('wrong-machine', msg.wrongMachine(elf, spec))];
   }
   if (elf.machine === EM_ARM) out.push(...armFindings(elf, spec));
+  if (elf.machine === EM_ARM && spec.cpu === 'v6' && code)
+    out.push(...instructionFindings(spec, code));
   out.push(...linkFindings(elf, spec, glibcFloor, piOs));
   if (!elf.isSharedLibrary) out.push(...startFindings(elf, spec));
   return out;
@@ -122,6 +155,24 @@ function armFindings(elf: ParsedElf, spec: TargetSpec): Finding[] {
     if (tooNew.length) out.push(error('cpu-too-new', msg.cpuTooNew(spec, tooNew)));
   }
   return out;
+}
+
+/** What the ARMv6 instruction scan of `code` says: offending functions, or why it could not run. */
+function instructionFindings(spec: TargetSpec, code: Uint8Array): Finding[] {
+  let scan: ReturnType<typeof scanArmv6>;
+  try {
+    scan = scanArmv6(code);
+  } catch (e) {
+    if (!(e instanceof ElfError)) throw e;
+    const message = msg.instructionScanSkipped(spec, { malformed: e.message });
+    return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
+  }
+  if (scan.status === 'no-symbols' || scan.status === 'no-mapping-symbols') {
+    const message = msg.instructionScanSkipped(spec, scan.status);
+    return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
+  }
+  if (scan.status !== 'scanned' || scan.total === 0) return [];
+  return [error('armv7-instructions', msg.armv7Instructions(spec, scan.offences, scan.total))];
 }
 
 /**

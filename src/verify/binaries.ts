@@ -3,6 +3,7 @@ import { runnerCommand, type RunnerPaths } from '../cargo/env.js';
 import { verifyBytes, type BinaryFacts, type Finding, type FindingCode } from '../elf/index.js';
 import type { ActionInputs } from '../inputs.js';
 import type { Log } from '../log.js';
+import { showValue } from '../log-text.js';
 import type { StagedBinary } from '../stage.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { smokeRun, type SmokeResult } from './smoke.js';
@@ -60,6 +61,7 @@ async function checkOne(
     spec: target.spec,
     glibcFloor: gnu ? ctx.inputs.glibcFloor : null,
     piOs: gnu ? ctx.inputs.piOs : null,
+    unstripped: unstrippedBytes(bin),
   });
   const findings: CheckFinding[] = [...elfFindings];
   const smoke = await smokeIfWanted(bin, target, findings, ctx);
@@ -71,13 +73,23 @@ async function checkOne(
     });
   }
   const errors = findings.filter((f) => f.severity === 'error');
-  for (const f of findings) ctx.log.info(`  ${f.severity}: [${f.code}] ${f.message}`);
+  for (const f of findings) ctx.log.info(`  ${f.severity}: [${f.code}] ${showValue(f.message)}`);
   const verdict =
     errors.length === 0 ? 'passed' : ctx.inputs.verify === 'warn' ? 'warned' : 'failed';
   ctx.log.info(
     `${bin.target}/${bin.name}: ${verdict}${facts ? ` (${facts.arch}, glibc ${facts.glibcNeeded ?? 'none'}, ${facts.linkage})` : ''}`,
   );
   return { ...base, facts, findings, smoke, verdict };
+}
+
+/** cargo's own file in target/: it keeps the symbols the ARMv6 scan and the _start check read. */
+function unstrippedBytes(bin: StagedBinary): Uint8Array | null {
+  if (!bin.stripped || bin.builtPath === bin.path) return null;
+  try {
+    return fs.readFileSync(bin.builtPath);
+  } catch {
+    return null;
+  }
 }
 
 async function smokeIfWanted(
@@ -103,7 +115,7 @@ async function smokeIfWanted(
     ctx.inputs.smokeTestTimeoutMs,
   );
   ctx.log.info(
-    `smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${result.firstLine}`,
+    `smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
   );
   return result;
 }
