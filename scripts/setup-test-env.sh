@@ -170,3 +170,4 @@ else
   (cd "$TC_DIR" && sha256sum "$(basename "$multi")" >"$(basename "$multi").sha256")
 fi
 step "done: toolchain '$TOOLCHAIN_NAME', tarballs in $TC_DIR"
+bash "$HERE/setup-zig.sh"

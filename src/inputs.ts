@@ -6,7 +6,7 @@ import { shown } from './show.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
 
-export type Linker = 'auto' | 'gcc' | 'rust-lld';
+export type Linker = 'auto' | 'gcc' | 'zig' | 'rust-lld';
 export type Command = 'build' | 'test' | 'both';
 export type VerifyMode = 'true' | 'false' | 'warn';
 export type ArchiveFormat = 'tar.gz' | 'zip' | 'none';
@@ -112,12 +112,12 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
       `sets a glibc floor, but every target is musl (static, no glibc needed); remove 'pi-os' or build a gnu target`,
     );
   }
-  const linker = oneOf('linker', text('linker') || 'auto', ['auto', 'gcc', 'rust-lld']);
+  const linker = oneOf('linker', text('linker') || 'auto', ['auto', 'gcc', 'zig', 'rust-lld']);
   const gnu = targets.filter((t) => t.spec.libc === 'gnu');
   if (linker === 'rust-lld' && gnu.length > 0) {
     throw new InputError(
       'linker',
-      `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} ${gnu.length === 1 ? 'needs' : 'need'} 'auto' or 'gcc'`,
+      `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} ${gnu.length === 1 ? 'needs' : 'need'} 'auto', 'gcc' or 'zig'`,
     );
   }
   const workingDirectory = workingDir(text('working-directory') || '.', workspace);

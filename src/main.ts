@@ -20,7 +20,10 @@ import { cargoStripEnv, stageBinaries } from './stage.js';
 import { checkCommandFiles, checkToolCache, runnerEnv } from './runner-env.js';
 import { renderSummary, type RunReport } from './summary.js';
 import { makePrivateDir } from './tempdir.js';
+import { saveCachedDir } from './toolchain/actions-cache.js';
 import { prepareToolchains } from './toolchain/prepare.js';
+import { adoptCrossLibc, zigTargetsWithoutLibc } from './zig/runtime.js';
+import { crossLibcPackages } from './zig/select.js';
 import { checkBinaries, verificationFailure } from './verify/binaries.js';
 
 export async function run(): Promise<void> {
@@ -89,7 +92,7 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
     };
     await stage('Rust targets', () => ensureStd(triples, rustCtx));
   }
-  const { plans, uses } = await stage('Cross toolchain', () =>
+  const { plans, uses, zigCache } = await stage('Cross toolchain', () =>
     prepareToolchains(inputs, {
       workspace: renv.workspace,
       toolCacheDir: renv.toolCache,
@@ -98,13 +101,21 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
       hostArch: process.arch,
       actionsCache: inputs.cache,
       log,
+      zigCacheDir: process.env.ZIG_GLOBAL_CACHE_DIR,
+      zigRuntime: { node: process.execPath, entry: zigWrapperEntry() },
       download: { attempts: 3, backoffMs: 2000, idleTimeoutMs: inputs.downloadTimeoutMs },
     }),
   );
   // qemu is installed only when something will run under it; the runner env is set either way.
   const wantsQemu = inputs.smokeTest !== null || inputs.command !== 'build';
   const qemuNames = [...new Set(inputs.targets.map((t) => t.spec.qemu.binary))];
-  const qemus = await ensureQemu(qemuNames, process.env.PATH, { install: wantsQemu, log });
+  const needLibc = zigTargetsWithoutLibc(inputs.targets, plans);
+  const qemus = await ensureQemu(qemuNames, process.env.PATH, {
+    install: wantsQemu,
+    log,
+    packages: crossLibcPackages(needLibc),
+  });
+  adoptCrossLibc(needLibc, plans, log);
   const cargo = configureCargo(inputs.targets, plans, qemus, work);
   for (const q of cargo.missingQemu) {
     log.warning(
@@ -131,6 +142,8 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
     stage,
     log,
   );
+  // Best effort, like the toolchain: saved once the build has filled it.
+  if (zigCache && !zigCache.hit) await saveCachedDir(zigCache.dir, zigCache.key, log);
   const staged = await stageBinaries(built, plans, {
     dir: path.join(work, 'bin'),
     strip: inputs.strip,
@@ -234,6 +247,11 @@ function checkTemplates(inputs: ActionInputs): void {
       throw new InputError(input, errorMessage(err));
     }
   }
+}
+
+/** The zig wrappers' program, bundled beside dist/index.js (see package.json `bundle`). */
+function zigWrapperEntry(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'zig-wrapper', 'index.js');
 }
 
 function matcherPath(): string {

@@ -10,7 +10,7 @@ import type { Log } from './log.js';
 export async function ensureQemu(
   binaries: readonly string[],
   pathEnv: string | undefined,
-  opts: { install: boolean; log: Log },
+  opts: { install: boolean; log: Log; packages?: readonly string[] },
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const lookup = () => {
@@ -21,17 +21,31 @@ export async function ensureQemu(
   };
   lookup();
   const missing = binaries.filter((b) => !found.has(b));
+  // Shared libraries zig-linked binaries run with (zig brings no target libc of its own).
+  const extra = opts.packages ?? [];
   const aptGet = which(['apt-get'], pathEnv);
-  if (!opts.install || missing.length === 0 || process.platform !== 'linux' || !aptGet) {
+  if (
+    !opts.install ||
+    (missing.length === 0 && extra.length === 0) ||
+    process.platform !== 'linux' ||
+    !aptGet
+  ) {
     return found;
   }
-  opts.log.info(`${missing.join(', ')} not found: installing qemu-user-static with apt-get`);
-  if ((await aptInstall(aptGet, false)) || (await aptInstall(aptGet, true))) lookup();
+  const pkgs = ['qemu-user-static', ...extra];
+  opts.log.info(
+    `${[...missing, ...extra].join(', ')} not found: installing ${pkgs.join(' ')} with apt-get`,
+  );
+  if ((await aptInstall(aptGet, pkgs, false)) || (await aptInstall(aptGet, pkgs, true))) lookup();
   return found;
 }
 
 /** `aptGet` is the one found on the PATH we search, so the install lands where we look. */
-async function aptInstall(aptGet: string, update: boolean): Promise<boolean> {
+async function aptInstall(
+  aptGet: string,
+  pkgs: readonly string[],
+  update: boolean,
+): Promise<boolean> {
   const root = process.getuid?.() === 0;
   const sudo = root ? [] : ['sudo', '-n'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -40,6 +54,6 @@ async function aptInstall(aptGet: string, update: boolean): Promise<boolean> {
     return run(cmd, rest, { env, timeoutMs: 300000 }).catch(() => ({ code: 1 }));
   };
   if (update && (await apt(['update', '-q'])).code !== 0) return false;
-  const r = await apt(['install', '-y', '-q', '--no-install-recommends', 'qemu-user-static']);
+  const r = await apt(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
   return r.code === 0;
 }

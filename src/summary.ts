@@ -52,9 +52,11 @@ export function renderSummary(r: RunReport): string {
   for (const t of r.toolchains) {
     const from =
       t.origin === 'download' ? 'downloaded' : t.origin ? `from the ${t.origin}` : 'no download';
-    out.push(
-      `- \`${t.triple}\`: ${t.linker === 'rust-lld' ? "rust-lld (Rust's self-contained musl)" : `\`${t.id}\``}, ${from}`,
-    );
+    const what =
+      t.linker === 'rust-lld'
+        ? "rust-lld (Rust's self-contained musl)"
+        : `${t.linker === 'zig' ? '`zig` ' : ''}\`${t.id}\``;
+    out.push(`- \`${t.triple}\`: ${what}, ${from}${t.note ? ` — ${esc(t.note)}` : ''}`);
   }
   if (r.archives.length) {
     out.push('', '### Files', '');

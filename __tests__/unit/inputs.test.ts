@@ -77,7 +77,7 @@ describe('parseInputs', () => {
     ],
     [{ target: 'pi4:musl', 'pi-os': 'bookworm' }, 'pi-os', /every target is musl/],
     [{ target: 'pi4', linker: 'rust-lld' }, 'linker', /links only musl targets/],
-    [{ target: 'pi4', linker: 'lld' }, 'linker', /not one of 'auto', 'gcc', 'rust-lld'/],
+    [{ target: 'pi4', linker: 'lld' }, 'linker', /not one of 'auto', 'gcc', 'zig', 'rust-lld'/],
     [
       { target: 'pi4', 'toolchain-url': 'https://x/t.tar.gz' },
       'toolchain-sha256',

@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   cpuServes,
+  gccToolchains,
   loadManifest,
   validateManifest,
-  type ToolchainEntry,
+  zigToolchains,
+  type GccToolchainEntry,
+  type ZigToolchainEntry,
 } from '../../src/toolchain/manifest.js';
 import { TARGETS, targetSpec } from '../../src/targets/table.js';
 
@@ -26,9 +29,18 @@ const PINNED: Record<string, string> = {
     '8ce3e7688a47d8cd2d8e8323f147104ae1c8139520eca50ccf8a7fa933002731',
   'arm-gnu-a-arm-linux-gnueabihf-8.3-2019.03':
     'd4f6480ecaa99e977e3833cc8a8e1263f9eecd1ce2d022bb548a24c4f32670f5',
+  // zig releases: ziglang.org/download/index.json as mirrored in mitchellh/zig-overlay.
+  'zig-0.15.2-linux-x64': '02aa270f183da276e5b5920b1dac44a63f1a49e55050ebde3aecc9eb82f93239',
+  'zig-0.15.2-linux-arm64': '958ed7d1e00d0ea76590d27666efbf7a932281b3d7ba0c6b01b0ff26498f667f',
+  'zig-0.15.2-darwin-x64': '375b6909fc1495d16fc2c7db9538f707456bfc3373b14ee83fdd3e22b3d43f7f',
+  'zig-0.15.2-darwin-arm64': '3cc2bab367e185cdfb27501c4b30b1b0653c28d9f73df8dc91488e66ece5fa6b',
+  'zig-0.11.0-linux-x64': '2d00e789fec4f71790a6e7bf83ff91d564943c5ee843c5fd966efc474b423047',
+  'zig-0.11.0-linux-arm64': '956eb095d8ba44ac6ebd27f7c9956e47d92937c103bf754745d0a39cdaa5d4c6',
+  'zig-0.11.0-darwin-x64': '1c1c6b9a906b42baae73656e24e108fd8444bb50b6e8fd03e9e7a3f8b5f05686',
+  'zig-0.11.0-darwin-arm64': 'c6ebf927bb13a707d74267474a9f553274e64906fd21bf1c75a20bde8cadf7b2',
 };
 
-const SAMPLE: ToolchainEntry = {
+const SAMPLE: GccToolchainEntry = {
   id: 'sample-armv6',
   kind: 'gcc',
   vendor: 'Test',
@@ -74,7 +86,7 @@ describe('bundled manifest', () => {
 
   it('covers every target on linux/x64', () => {
     for (const t of TARGETS) {
-      const serving = manifest.toolchains.filter((e) => e.targets.includes(t.triple));
+      const serving = gccToolchains(manifest).filter((e) => e.targets.includes(t.triple));
       expect(serving.length).toBeGreaterThan(0);
       expect(serving.every((e) => e.hosts.some((h) => h.os === 'linux' && h.arch === 'x64'))).toBe(
         true,
@@ -83,13 +95,13 @@ describe('bundled manifest', () => {
   });
 
   it('never lists an ARMv7 toolchain for an ARMv6 target', () => {
-    for (const e of manifest.toolchains) {
+    for (const e of gccToolchains(manifest)) {
       for (const triple of e.targets) expect(cpuServes(e.cpu, targetSpec(triple))).toBe(true);
     }
   });
 
   it('uses the binary prefix and sysroot each vendor ships', () => {
-    const byId = new Map(manifest.toolchains.map((e) => [e.id, e.layout]));
+    const byId = new Map(gccToolchains(manifest).map((e) => [e.id, e.layout]));
     expect(byId.get('bootlin-armv6-eabihf-glibc-2020.08-1')).toEqual({
       prefix: 'arm-buildroot-linux-gnueabihf',
       sysroot: 'arm-buildroot-linux-gnueabihf/sysroot',
@@ -101,6 +113,55 @@ describe('bundled manifest', () => {
       prefix: 'aarch64-linux-gnu',
       sysroot: 'aarch64-linux-gnu/libc',
     });
+  });
+});
+
+describe('zig entries', () => {
+  const zig = zigToolchains(loadManifest());
+
+  it('serve every GitHub runner host with the default release and 0.11.0', () => {
+    const hosts = ['linux/x64', 'linux/arm64', 'darwin/x64', 'darwin/arm64'];
+    for (const release of ['0.15.2', '0.11.0']) {
+      const got = zig
+        .filter((e) => e.release === release)
+        .flatMap((e) => e.hosts.map((h) => `${h.os}/${h.arch}`));
+      expect(got.sort()).toEqual([...hosts].sort());
+    }
+  });
+
+  it('name the archive the way each release does (the scheme changed at 0.14.1)', () => {
+    const byId = new Map(zig.map((e) => [e.id, e.url]));
+    expect(byId.get('zig-0.11.0-darwin-arm64')).toBe(
+      'https://ziglang.org/download/0.11.0/zig-macos-aarch64-0.11.0.tar.xz',
+    );
+    expect(byId.get('zig-0.15.2-linux-x64')).toBe(
+      'https://ziglang.org/download/0.15.2/zig-x86_64-linux-0.15.2.tar.xz',
+    );
+  });
+
+  const ZIG: ZigToolchainEntry = {
+    id: 'zig-x',
+    kind: 'zig',
+    vendor: 'Test',
+    release: '0.11.0',
+    hosts: [{ os: 'linux', arch: 'x64' }],
+    url: 'https://example.org/zig.tar.xz',
+    mirrors: [],
+    sha256: 'b'.repeat(64),
+    format: 'tar.xz',
+    checksumSource: 'test',
+  };
+
+  it('validate without the gcc-only fields', () => {
+    expect(validateManifest(manifestWith(ZIG)).toolchains[0]?.kind).toBe('zig');
+  });
+
+  it.each([
+    ['a non-version release', { release: 'latest' }, 'release must be a zig version'],
+    ['an http url', { url: 'http://example.org/zig.tar.xz' }, 'url must be an https URL'],
+    ['no hosts', { hosts: [] }, 'hosts must be a non-empty array'],
+  ])('reject %s', (_n, patch, message) => {
+    expect(problemsOf(manifestWith({ ...ZIG, ...patch }))).toContain(message);
   });
 });
 

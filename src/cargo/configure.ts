@@ -1,5 +1,5 @@
 import type { ResolvedTarget } from '../targets/resolve.js';
-import { cargoEnv, type LinkPlan, type RunnerPaths } from './env.js';
+import { cargoEnv, planSysroot, type LinkPlan, type RunnerPaths } from './env.js';
 import { linkRunner, makeRunnerDir } from './runner.js';
 
 export interface CargoSetup {
@@ -29,11 +29,12 @@ export function configureCargo(
     if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
     const qemu = qemus.get(target.spec.qemu.binary);
     if (!qemu) missingQemu.add(target.spec.qemu.binary);
-    const sysroot = plan.kind === 'gcc' && target.spec.interpreter ? plan.layout.sysroot : null;
+    const sysroot = target.spec.interpreter ? planSysroot(plan) : null;
     let runner: RunnerPaths | null = null;
     if (qemu) {
       runnerDir ??= makeRunnerDir(runDir);
       runner = linkRunner(runnerDir, target.spec.triple, qemu, sysroot);
+      if (plan.kind === 'zig' && plan.runCpu) runner.cpu = plan.runCpu;
     }
     if (runner) runners.set(target.spec.triple, runner);
     Object.assign(env, cargoEnv(target, plan, runner));

@@ -1,10 +1,35 @@
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { tripleCargoKey, tripleEnvSuffix } from '../targets/table.js';
 import type { ToolchainPaths } from '../toolchain/layout.js';
+import type { ZigWrappers } from '../zig/wrappers.js';
 
 /** How one target is linked. */
 export type LinkPlan =
-  { kind: 'gcc'; layout: ToolchainPaths; tools: GccTools } | { kind: 'rust-lld' };
+  { kind: 'gcc'; layout: ToolchainPaths; tools: GccTools } | { kind: 'rust-lld' } | ZigPlan;
+
+/** zig as C/C++ compiler, archiver and linker, through the action's wrappers. */
+export interface ZigPlan {
+  kind: 'zig';
+  zig: string;
+  version: string;
+  /** zig `-target` (floor included) and `-mcpu`. */
+  target: string;
+  cpu: string | null;
+  wrappers: ZigWrappers;
+  /** The target's shared libraries for `qemu -L` (the host's cross libc); null: none/static. */
+  runSysroot: string | null;
+  /** qemu CPU for smoke runs when the board's own cannot run with `runSysroot`; null: the board's. */
+  runCpu: string | null;
+  /** zig's global cache (ZIG_GLOBAL_CACHE_DIR), kept in the tool cache. */
+  cacheDir: string;
+}
+
+/** Where qemu finds a dynamically linked binary's loader and libc for this plan. */
+export function planSysroot(plan: LinkPlan): string | null {
+  if (plan.kind === 'gcc') return plan.layout.sysroot;
+  if (plan.kind === 'zig') return plan.runSysroot;
+  return null;
+}
 
 /** Which optional tools the toolchain has (g++, ranlib, strip). */
 export interface GccTools {
@@ -18,6 +43,8 @@ export interface RunnerPaths {
   qemu: string;
   /** Sysroot link for `-L`; null for static (musl) targets. */
   sysroot: string | null;
+  /** qemu CPU model when it differs from the target's (see ZigPlan.runCpu). */
+  cpu?: string;
 }
 
 /**
@@ -48,6 +75,18 @@ export function cargoEnv(
       `${plan.layout.sysroot}/usr/lib/${target.spec.gccTriple}/pkgconfig`,
     ].join(':');
     env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
+  } else if (plan.kind === 'zig') {
+    const w = plan.wrappers;
+    env[`CARGO_TARGET_${key}_LINKER`] = w.cc;
+    env[`CC_${sfx}`] = w.cc;
+    env[`CXX_${sfx}`] = w.cxx;
+    env[`AR_${sfx}`] = w.ar;
+    env[`RANLIB_${sfx}`] = w.ranlib;
+    env.ZIG_GLOBAL_CACHE_DIR = plan.cacheDir;
+    if (target.spec.libc === 'musl') {
+      // zig brings crt1.o and its own musl; Rust's self-contained copies would clash with them.
+      env[`CARGO_TARGET_${key}_RUSTFLAGS`] = '-C link-self-contained=no';
+    }
   } else {
     // rustc's musl targets carry their own crt objects and libc ("self-contained"), so the
     // lld rustup ships is all the linking they need.
@@ -59,7 +98,7 @@ export function cargoEnv(
 
 /** qemu with the Pi's CPU model (the default `max` CPU would hide ARMv7 code in an ARMv6 build). */
 export function runnerCommand(target: ResolvedTarget, runner: RunnerPaths): string[] {
-  const cmd = [runner.qemu, '-cpu', target.qemuCpu];
+  const cmd = [runner.qemu, '-cpu', runner.cpu ?? target.qemuCpu];
   if (runner.sysroot) cmd.push('-L', runner.sysroot);
   return cmd;
 }

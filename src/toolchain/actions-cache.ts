@@ -82,3 +82,38 @@ export async function saveToActionsCache(
     );
   }
 }
+
+/**
+ * Restores a directory that only saves time (zig's global cache), best effort: a miss or a
+ * failure leaves it as it was. Returns whether the cache had it.
+ */
+export async function restoreCachedDir(
+  dir: string,
+  key: string,
+  log: InstallContext['log'],
+): Promise<boolean> {
+  const cache = await cacheService();
+  if (!cache) return false;
+  try {
+    const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
+    if (hit) log.info(`${dir} restored from the Actions cache (${key})`);
+    return hit !== undefined;
+  } catch (err) {
+    log.warning(`Actions cache restore of ${dir} failed (the build goes on): ${errorMessage(err)}`);
+    return false;
+  }
+}
+
+export async function saveCachedDir(
+  dir: string,
+  key: string,
+  log: InstallContext['log'],
+): Promise<void> {
+  const cache = await cacheService();
+  if (!cache) return;
+  try {
+    await withCacheEnv(() => cache.saveCache([dir], key));
+  } catch (err) {
+    log.warning(`Could not save ${dir} to the Actions cache: ${errorMessage(err)}`);
+  }
+}

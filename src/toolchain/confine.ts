@@ -70,6 +70,17 @@ export function toolchainTreeProblem(root: string): string | null {
     if (!isInside(rootReal, r.real)) return `${rel} resolves to ${r.real}, outside the toolchain`;
     return null;
   };
+  // A zig distribution (no bin/): zig runs `zig` and reads its C runtimes from lib/.
+  if (!fs.existsSync(path.join(root, 'bin')) && fs.existsSync(path.join(root, 'zig'))) {
+    for (const rel of ['zig', 'lib', 'lib/libc', 'lib/std']) {
+      const problem = outside(rel);
+      if (problem) return problem;
+    }
+    const zig = resolve(path.join(root, 'zig')) as { real: string; stat: fs.Stats };
+    if (!zig.stat.isFile()) return 'zig is not a file';
+    if ((zig.stat.mode & 0o111) === 0) return 'zig is not executable';
+    return strangeEntry(root);
+  }
   const binProblem = outside('bin');
   if (binProblem) return binProblem;
   const bin = path.join(root, 'bin');

@@ -6,8 +6,8 @@
 import rawManifest from './manifest.json' with { type: 'json' };
 import { TARGETS, type CpuLevel, type TargetSpec } from '../targets/table.js';
 
-/** Only GCC toolchains so far; a Zig entry kind will join this union. */
-export type ToolchainKind = 'gcc';
+/** A gcc cross toolchain serves the targets it lists; one zig distribution serves them all. */
+export type ToolchainKind = 'gcc' | 'zig';
 export type ToolchainLibc = 'glibc' | 'musl';
 export type ArchiveFormat = 'tar.gz' | 'tar.xz' | 'tar.bz2' | 'zip';
 /** `process.platform` / `process.arch` values of a machine that can run the toolchain. */
@@ -48,7 +48,30 @@ export interface GccToolchainEntry {
   readonly checksumSource: string;
 }
 
-export type ToolchainEntry = GccToolchainEntry;
+/** A zig release for one host: its `zig cc` links every target, at any glibc floor. */
+export interface ZigToolchainEntry {
+  readonly id: string;
+  readonly kind: 'zig';
+  readonly vendor: string;
+  /** The zig version, as `zig version` prints it. */
+  readonly release: string;
+  readonly hosts: readonly HostSpec[];
+  readonly url: string;
+  readonly mirrors: readonly string[];
+  readonly sha256: string;
+  readonly format: ArchiveFormat;
+  readonly checksumSource: string;
+}
+
+export type ToolchainEntry = GccToolchainEntry | ZigToolchainEntry;
+
+export function gccToolchains(m: Manifest): GccToolchainEntry[] {
+  return m.toolchains.filter((e): e is GccToolchainEntry => e.kind === 'gcc');
+}
+
+export function zigToolchains(m: Manifest): ZigToolchainEntry[] {
+  return m.toolchains.filter((e): e is ZigToolchainEntry => e.kind === 'zig');
+}
 
 export interface Manifest {
   readonly schema: 1;
@@ -56,7 +79,7 @@ export interface Manifest {
 }
 
 export const ARCHIVE_FORMATS: readonly ArchiveFormat[] = ['tar.gz', 'tar.xz', 'tar.bz2', 'zip'];
-const KINDS: readonly ToolchainKind[] = ['gcc'];
+const KINDS: readonly ToolchainKind[] = ['gcc', 'zig'];
 const LIBCS: readonly ToolchainLibc[] = ['glibc', 'musl'];
 const CPU_LEVELS: readonly CpuLevel[] = ['v6', 'v7', 'v8'];
 const HOST_OSES: readonly HostOs[] = ['linux', 'darwin', 'win32'];
@@ -129,6 +152,7 @@ function duplicateIdProblems(entries: readonly unknown[]): string[] {
 
 function entryProblems(e: unknown): string[] {
   if (!isObj(e)) return ['is not an object'];
+  if (e.kind === 'zig') return zigEntryProblems(e);
   return [
     ...identityProblems(e),
     ...hostProblems(e.hosts),
@@ -137,6 +161,19 @@ function entryProblems(e: unknown): string[] {
     ...layoutProblems(e.layout),
   ];
 }
+
+/** zig has no target list, CPU level, libc or layout: `zig cc -target` chooses all of them. */
+function zigEntryProblems(e: Obj): string[] {
+  return [
+    ...matching(e, 'id', ID, 'lower-case letters, digits, ".", "_" or "-"'),
+    ...nonEmpty(e, 'vendor'),
+    ...matching(e, 'release', ZIG_VERSION, 'a zig version like 0.11.0'),
+    ...hostProblems(e.hosts),
+    ...downloadProblems(e),
+  ];
+}
+
+const ZIG_VERSION = /^\d+\.\d+\.\d+(-dev\.\d+\+[0-9a-f]+)?$/;
 
 function show(v: unknown): string {
   return v === undefined ? 'missing' : JSON.stringify(v);

@@ -9,7 +9,14 @@ import {
   piOsRunningGlibc,
   type TargetSpec,
 } from '../targets/table.js';
-import { TOOLCHAIN_LIBC, cpuServes, type Manifest, type ToolchainEntry } from './manifest.js';
+import {
+  TOOLCHAIN_LIBC,
+  cpuServes,
+  gccToolchains,
+  type GccToolchainEntry,
+  type Manifest,
+  type ToolchainEntry,
+} from './manifest.js';
 
 export interface ToolchainQuery {
   readonly triple: string;
@@ -19,7 +26,7 @@ export interface ToolchainQuery {
   readonly glibcFloor: string | null;
 }
 
-export type ToolchainSelection = { entry: ToolchainEntry } | { entry: null; reason: string };
+export type ToolchainSelection = { entry: GccToolchainEntry } | { entry: null; reason: string };
 
 export function selectToolchain(manifest: Manifest, q: ToolchainQuery): ToolchainSelection {
   const target = TARGETS.find((t) => t.triple === q.triple);
@@ -27,7 +34,7 @@ export function selectToolchain(manifest: Manifest, q: ToolchainQuery): Toolchai
     const known = TARGETS.map((t) => t.triple).join(', ');
     return { entry: null, reason: `Unknown target ${q.triple}; supported targets: ${known}.` };
   }
-  const forTarget = manifest.toolchains.filter((e) => servesTarget(e, target));
+  const forTarget = gccToolchains(manifest).filter((e) => servesTarget(e, target));
   const onHost = forTarget.filter((e) => runsOn(e, q.host));
   const best = newestFirst(onHost.filter((e) => withinFloor(e, target, q.glibcFloor)))[0];
   if (best) return { entry: best };
@@ -35,7 +42,7 @@ export function selectToolchain(manifest: Manifest, q: ToolchainQuery): Toolchai
 }
 
 /** Listed for the triple and built for its libc and a CPU level the oldest board can run. */
-function servesTarget(e: ToolchainEntry, target: TargetSpec): boolean {
+function servesTarget(e: GccToolchainEntry, target: TargetSpec): boolean {
   return (
     e.targets.includes(target.triple) &&
     e.libc === TOOLCHAIN_LIBC[target.libc] &&
@@ -43,12 +50,12 @@ function servesTarget(e: ToolchainEntry, target: TargetSpec): boolean {
   );
 }
 
-function runsOn(e: ToolchainEntry, host: ToolchainQuery['host']): boolean {
+function runsOn(e: GccToolchainEntry, host: ToolchainQuery['host']): boolean {
   return e.hosts.some((h) => h.os === host.os && h.arch === host.arch);
 }
 
 /** musl binaries are static, so the Pi's glibc does not matter for them. */
-function withinFloor(e: ToolchainEntry, target: TargetSpec, floor: string | null): boolean {
+function withinFloor(e: GccToolchainEntry, target: TargetSpec, floor: string | null): boolean {
   return target.libc === 'musl' || floor === null || compareVersions(e.libcVersion, floor) <= 0;
 }
 
@@ -56,7 +63,7 @@ function withinFloor(e: ToolchainEntry, target: TargetSpec, floor: string | null
  * Newest libc that fits gives the most features (and the fewest surprises for C code expecting
  * recent headers); newest gcc breaks ties; the id keeps the order stable.
  */
-function newestFirst(entries: readonly ToolchainEntry[]): ToolchainEntry[] {
+function newestFirst(entries: readonly GccToolchainEntry[]): GccToolchainEntry[] {
   return [...entries].sort(
     (a, b) =>
       compareVersions(b.libcVersion, a.libcVersion) ||
@@ -80,8 +87,8 @@ function refusal(
   manifest: Manifest,
   target: TargetSpec,
   q: ToolchainQuery,
-  forTarget: readonly ToolchainEntry[],
-  onHost: readonly ToolchainEntry[],
+  forTarget: readonly GccToolchainEntry[],
+  onHost: readonly GccToolchainEntry[],
 ): string {
   return [
     askedFor(target, q),
@@ -94,7 +101,10 @@ function refusal(
   ].join(' ');
 }
 
-function whyNot(forTarget: readonly ToolchainEntry[], onHost: readonly ToolchainEntry[]): string[] {
+function whyNot(
+  forTarget: readonly GccToolchainEntry[],
+  onHost: readonly GccToolchainEntry[],
+): string[] {
   if (forTarget.length === 0) return ['The manifest has no toolchain for this target.'];
   if (onHost.length === 0) {
     const hosts = [...new Set(forTarget.flatMap((e) => e.hosts.map((h) => `${h.os}/${h.arch}`)))];
@@ -105,7 +115,7 @@ function whyNot(forTarget: readonly ToolchainEntry[], onHost: readonly Toolchain
 }
 
 /** Names the oldest Pi OS whose glibc the entry does not exceed. */
-function olderFloorHint(e: ToolchainEntry): string {
+function olderFloorHint(e: GccToolchainEntry): string {
   const os = piOsRunningGlibc(e.libcVersion)[0];
   return os
     ? `With pi-os: ${os} (or newer) the toolchain ${e.id} (glibc ${e.libcVersion}) fits.`

@@ -69,7 +69,7 @@ async function checkOne(
     findings.push({
       code: 'smoke-failed',
       severity: 'error',
-      message: `smoke run under qemu -cpu ${target.qemuCpu}: ${smoke.problem}`,
+      message: `smoke run under qemu -cpu ${ctx.runners.get(bin.target)?.cpu ?? target.qemuCpu}: ${smoke.problem}`,
     });
   }
   const errors = findings.filter((f) => f.severity === 'error');
@@ -115,7 +115,7 @@ async function smokeIfWanted(
     ctx.inputs.smokeTestTimeoutMs,
   );
   ctx.log.info(
-    `smoke run ${bin.name} (${target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
+    `smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
   );
   return result;
 }
