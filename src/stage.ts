@@ -33,17 +33,41 @@ export async function stageBinaries(
     fs.chmodSync(dest, 0o755);
     const plan = plans.get(bin.target);
     let stripped = opts.cargoStripped;
-    if (opts.strip && !stripped && plan?.kind === 'gcc' && plan.tools.strip) {
-      const strip = `${plan.layout.binPrefix}strip`;
-      const r = await run(strip, [dest]);
+    const strip = plan && opts.strip && !stripped ? stripCommand(plan, dest) : null;
+    if (strip) {
+      const r = await run(strip.program, strip.args);
       if (r.code !== 0)
-        throw new ActionError(`${strip} failed on ${bin.name}:\n${tail(r.stderr)}`, 'strip');
+        throw new ActionError(
+          `${strip.program} failed on ${bin.name}:\n${tail(r.stderr)}`,
+          'strip',
+        );
+      if (strip.output !== dest) {
+        fs.renameSync(strip.output, dest);
+        fs.chmodSync(dest, 0o755);
+      }
       stripped = true;
     }
     const sha256 = createHash('sha256').update(fs.readFileSync(dest)).digest('hex');
     out.push({ ...bin, builtPath: bin.path, path: dest, stripped, sha256 });
   }
   return out;
+}
+
+/**
+ * How the staged copy is stripped with the plan's own tools, or null when it has none. zig's
+ * objcopy cannot write its input in place (it truncates it first), so it writes beside it.
+ */
+export function stripCommand(
+  plan: LinkPlan,
+  file: string,
+): { program: string; args: string[]; output: string } | null {
+  if (plan.kind === 'gcc' && plan.tools.strip)
+    return { program: `${plan.layout.binPrefix}strip`, args: [file], output: file };
+  if (plan.kind === 'zig') {
+    const output = `${file}.stripped`;
+    return { program: plan.zig, args: ['objcopy', '--strip-all', file, output], output };
+  }
+  return null;
 }
 
 /**
@@ -55,7 +79,9 @@ export function cargoStripEnv(
   plans: ReadonlyMap<string, LinkPlan>,
   strip: boolean,
 ): Record<string, string> {
-  const anyWithoutStrip = [...plans.values()].some((p) => p.kind !== 'gcc' || !p.tools.strip);
+  // Only when some plan has no strip of its own: a profile strip also takes the symbol table
+  // the ARMv6 instruction scan reads from cargo's file.
+  const anyWithoutStrip = [...plans.values()].some((p) => stripCommand(p, '') === null);
   if (!strip || !anyWithoutStrip) return {};
   return { [`CARGO_PROFILE_${profile.toUpperCase().replace(/-/g, '_')}_STRIP`]: 'symbols' };
 }

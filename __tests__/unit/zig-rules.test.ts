@@ -19,6 +19,7 @@ const CASES: [string, RuleContext, string[], string[]][] = [
   ['nostart-stop-gc', GNU_A64, ['-Wl,-znostart-stop-gc'], []],
   ['fix-cortex-a53', GNU_A64, ['-Wl,--fix-cortex-a53-843419'], []],
   ['plugin-opt', GNU_A64, ['-Wl,-plugin-opt=O3'], []],
+  ['strip-debug', GNU_A64, ['-Wl,--strip-debug'], []],
   ['musl-crt', MUSL_ARM, ['/r/lib/self-contained/crt1.o', 'm.o'], ['m.o']],
   ['musl-lc', MUSL_ARM, ['-lc', '-lunwind'], ['-lunwind']],
   ['wp', ZIG14, ['-Wp,-U_FORTIFY_SOURCE', '-Wp,-MD,dep.d'], ['-Wp,-MD,dep.d']],

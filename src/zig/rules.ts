@@ -81,6 +81,11 @@ export const ARG_RULES: readonly ArgRule[] = [
     match: /^-Wl,-plugin-opt.*$/,
   },
   {
+    name: 'strip-debug',
+    why: 'zig 0.11 takes --strip-debug (cargo’s default release strip = "debuginfo") for --strip-all and drops the symbol table the ARMv6 instruction scan reads; the action strips the staged copy instead',
+    match: /^-Wl,(--strip-debug|-S)$/,
+  },
+  {
     name: 'musl-crt',
     why: 'zig supplies its own crt1/crti/crtn for musl',
     match: /^.*self-contained[/\\].*crt.*\.o$/,
