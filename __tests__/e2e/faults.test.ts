@@ -229,7 +229,7 @@ function canMountTmpfs(): boolean {
 const TMPFS = process.env.RPI_TEST_NO_TMPFS ? false : canMountTmpfs();
 /** `test` where a tmpfs can be mounted, `test.skip` (reported as skipped) where it cannot. */
 const fullDiskTest = TMPFS ? test : test.skip;
-const NEEDS_TMPFS = TMPFS ? '' : ' [skipped: mounting a tmpfs needs root]';
+const NEEDS_TMPFS = TMPFS ? '' : ' [skipped: no tmpfs can be mounted here (root only)]';
 
 const cases: Record<string, Promise<Outcome>> = {};
 
