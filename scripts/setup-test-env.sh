@@ -36,9 +36,11 @@ need_root() {
 PKGS=(rustc-web cargo-web gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross binutils
   qemu-user-static patchelf xz-utils bzip2 zstd zip unzip curl librust-cc-dev)
+# One dpkg-query for all: npm test's pretest runs this every time.
+installed=" $(dpkg-query -W -f='${Package}:${Status} ' "${PKGS[@]}" 2>/dev/null | sed 's/:install ok installed / /g') "
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [[ $installed == *" $p "* ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   need_root "apt packages ${missing[*]}"
