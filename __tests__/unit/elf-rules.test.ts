@@ -89,6 +89,8 @@ describe('Thumb-2 in ARMv6 code', () => {
     const v = verifyElf(e, { spec: targetSpec(V6), glibcFloor: null, piOs: null });
     expect(v.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['cpu-too-new:error']);
     expect(v.findings[0]?.message).toContain('Thumb-2 instructions (Tag_THUMB_ISA_use: Thumb-2)');
+    // The core that lacks it: the Pi 1/Zero's.
+    expect(v.findings[0]?.message).toContain('ARM1176JZF-S');
     // ARMv7 (Pi 2 and later) has Thumb-2: the same binary is fine there.
     expect(verifyElf(e, { spec: targetSpec(V7), glibcFloor: null, piOs: null }).findings).toEqual(
       [],
@@ -105,5 +107,18 @@ describe('Thumb-2 in ARMv6 code', () => {
     expect(tooNewAttributes({ ...attrs, cpuArch: 10, cpuArchName: 'v7' }, 'v6')).toEqual([
       'ARMv7 code (Tag_CPU_arch v7)',
     ]);
+  });
+});
+
+describe('a cpu-too-new message names the oldest core of the target', () => {
+  it('ARMv8 code in an ARMv7 build: the Cortex-A7 of the Pi 2', () => {
+    const e = parseElf(bin('v6'));
+    const attrs = e.armAttributes;
+    if (!attrs) throw new Error('no attributes');
+    const v8 = { ...e, armAttributes: { ...attrs, cpuArch: 14, cpuArchName: 'v8' } };
+    const v = verifyElf(v8, { spec: targetSpec(V7), glibcFloor: null, piOs: null });
+    expect(v.findings.map((f) => f.code)).toEqual(['cpu-too-new']);
+    expect(v.findings[0]?.message).toContain('Cortex-A7');
+    expect(v.findings[0]?.message).toContain('ARMv8 code (Tag_CPU_arch v8)');
   });
 });
