@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { splitArgs } from './args.js';
 import { InputError, errorMessage } from './errors.js';
+import { locateInside, looksLikeGlob, staysBelow, type Located } from './paths.js';
+import { shown } from './show.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
 
@@ -24,6 +25,8 @@ export interface ActionInputs {
   /** Whether `pi-os` was written by the user (it means nothing for musl-only builds). */
   piOsExplicit: boolean;
   glibcFloor: string;
+  /** GITHUB_WORKSPACE: every path input and packed file must stay inside it. */
+  workspace: string;
   rustToolchain: string | null;
   linker: Linker;
   customToolchain: CustomToolchain | null;
@@ -47,6 +50,7 @@ export interface ActionInputs {
   strip: boolean;
   archive: ArchiveFormat;
   archiveName: string;
+  /** The `include` input's files: absolute, each checked to be a file inside the workspace. */
   include: string[];
   upload: boolean;
   artifactName: string;
@@ -116,10 +120,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
       `'rust-lld' links only musl targets (it has no glibc start files); ${gnu.map((t) => t.spec.triple).join(', ')} ${gnu.length === 1 ? 'needs' : 'need'} 'auto' or 'gcc'`,
     );
   }
-  const workingDirectory = existingDir(
-    'working-directory',
-    path.resolve(workspace, text('working-directory') || '.'),
-  );
+  const workingDirectory = workingDir(text('working-directory') || '.', workspace);
   const allFeatures = bool(get, 'all-features', false);
   const features = list(text('features'));
   const noDefaultFeatures = bool(get, 'no-default-features', false);
@@ -134,6 +135,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
     piOs,
     piOsExplicit: piOsText !== '',
     glibcFloor: (PI_OS.find((o) => o.name === piOs) as (typeof PI_OS)[number]).glibc,
+    workspace,
     rustToolchain: text('rust-toolchain') || null,
     linker,
     customToolchain: customToolchain(text),
@@ -141,7 +143,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
     downloadTimeoutMs: seconds('download-timeout', text('download-timeout') || '60') * 1000,
     cache: bool(get, 'cache', true),
     workingDirectory,
-    manifestPath: manifestPath(text('manifest-path'), workingDirectory),
+    manifestPath: manifestPath(text('manifest-path'), workingDirectory, workspace),
     packages: list(text('package')),
     bins: list(text('bin')),
     features,
@@ -157,7 +159,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
     strip: bool(get, 'strip', true),
     archive: oneOf('archive', text('archive') || 'tar.gz', ['tar.gz', 'zip', 'none']),
     archiveName: text('archive-name') || '{package}-{version}-{target}',
-    include: list(text('include')),
+    include: includeInput(list(text('include')), workingDirectory, workspace),
     upload: bool(get, 'upload', true),
     artifactName: text('artifact-name') || '{package}-{target}',
     retentionDays: retention(text('retention-days')),
@@ -172,7 +174,7 @@ function oneOf<T extends string>(input: string, value: string, allowed: readonly
 function badChoice(input: string, value: string, allowed: readonly string[]): never {
   throw new InputError(
     input,
-    `'${value}' is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    `${shown(value)} is not one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
   );
 }
 
@@ -184,7 +186,7 @@ function bool(get: InputGetter, input: InputName, dflt: boolean): boolean {
   if (v === '') return dflt;
   if (TRUE.includes(v)) return true;
   if (FALSE.includes(v)) return false;
-  throw new InputError(input, `'${v}' is not a boolean; write 'true' or 'false'`);
+  throw new InputError(input, `${shown(v)} is not a boolean; write 'true' or 'false'`);
 }
 
 /** Comma/newline separated list; blanks dropped. */
@@ -232,7 +234,20 @@ function customToolchain(text: (n: InputName) => string): CustomToolchain | null
   if (!/^[0-9a-f]{64}$/.test(sha256)) {
     throw new InputError(
       'toolchain-sha256',
-      `'${sha256}' is not a sha256 (64 hex digits, as printed by 'sha256sum')`,
+      `${shown(sha256)} is not a sha256 (64 hex digits, as printed by 'sha256sum')`,
+    );
+  }
+  if (prefix && !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(prefix)) {
+    throw new InputError(
+      'toolchain-prefix',
+      `${shown(prefix)} is not a tool prefix: write the part before '-gcc' of a driver in the toolchain's bin/, e.g. 'aarch64-none-linux-gnu'`,
+    );
+  }
+  // Checked again against the unpacked tree (symlinks) once it is there.
+  if (sysroot && !staysBelow(sysroot)) {
+    throw new InputError(
+      'toolchain-sysroot',
+      `${shown(sysroot)} leaves the toolchain; write a path relative to the toolchain's folder that stays inside it, e.g. 'aarch64-linux-gnu/libc'`,
     );
   }
   return { url, sha256, prefix, sysroot };
@@ -246,45 +261,110 @@ function httpUrl(input: InputName, v: string): string | null {
   } catch {
     throw new InputError(
       input,
-      `'${v}' is not a URL; write an http(s) URL such as https://example.com/toolchain.tar.xz`,
+      `${shown(v)} is not a URL; write an http(s) URL such as https://example.com/toolchain.tar.xz`,
     );
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new InputError(
       input,
-      `'${v}' uses ${u.protocol} — only http:// and https:// URLs are downloaded`,
+      `${shown(v)} uses ${u.protocol} — only http:// and https:// URLs are downloaded`,
     );
   }
   return v;
 }
 
-function existingDir(input: InputName, dir: string): string {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+/** What is wrong with a path that does not resolve inside the workspace ('' when it does). */
+function pathProblem(at: Located, v: string, root: string, kind: 'file' | 'directory'): string {
+  if (at.ok) return '';
+  switch (at.why) {
+    case 'missing':
+      return `${shown(v)} does not exist`;
+    case 'loop':
+      return `${shown(v)} is a symlink loop (its links never end at a real ${kind})`;
+    case 'outside':
+      return `${shown(v)} resolves to ${shown(at.real ?? '')}, outside the workspace ${shown(root)}; it must name a ${kind} inside the repository checkout`;
+    case 'unreadable':
+      return `${shown(v)} cannot be read (${at.detail ?? 'unknown error'})`;
+  }
+}
+
+function workingDir(v: string, workspace: string): string {
+  const dir = path.resolve(workspace, v);
+  const at = locateInside(workspace, dir);
+  const example = `give a path relative to the repository root, e.g. '.' or 'crates/app'`;
+  if (!at.ok) {
+    const why =
+      at.why === 'missing'
+        ? `directory ${shown(dir)} does not exist`
+        : pathProblem(at, v, workspace, 'directory');
+    throw new InputError('working-directory', `${why}; ${example}`);
+  }
+  if (at.kind !== 'dir') {
     throw new InputError(
-      input,
-      `directory '${dir}' does not exist; give a path relative to the repository root, e.g. '.' or 'crates/app'`,
+      'working-directory',
+      `${shown(v)} is a file, not a directory; ${example} (a Cargo.toml itself goes in 'manifest-path')`,
     );
   }
   return dir;
 }
 
-function manifestPath(v: string, cwd: string): string | null {
+function manifestPath(v: string, cwd: string, workspace: string): string | null {
   if (!v) return null;
   const p = path.resolve(cwd, v);
-  if (!fs.existsSync(p) || !fs.statSync(p).isFile()) {
-    throw new InputError(
-      'manifest-path',
-      `'${p}' does not exist; point it at a Cargo.toml (relative to 'working-directory')`,
-    );
+  const at = locateInside(workspace, p);
+  const fix = `point it at a Cargo.toml (relative to 'working-directory')`;
+  if (!at.ok) {
+    const why =
+      at.why === 'missing' ? `${shown(p)} does not exist` : pathProblem(at, v, workspace, 'file');
+    throw new InputError('manifest-path', `${why}; ${fix}`);
+  }
+  if (at.kind !== 'file') {
+    throw new InputError('manifest-path', `${shown(v)} is not a file; ${fix}`);
   }
   return p;
+}
+
+/**
+ * The `include` files: each a file inside the workspace. Directories and globs are refused up
+ * front (an archive lists exactly the files named), rather than failing after the build.
+ */
+function includeInput(entries: readonly string[], cwd: string, workspace: string): string[] {
+  const files: string[] = [];
+  for (const entry of entries) {
+    const p = path.resolve(cwd, entry);
+    const at = locateInside(workspace, p);
+    if (!at.ok && at.why === 'missing' && looksLikeGlob(entry)) {
+      throw new InputError(
+        'include',
+        `${shown(entry)} looks like a glob; globs are not expanded: list each file, comma or newline separated`,
+      );
+    }
+    if (!at.ok) {
+      const why = pathProblem(at, entry, workspace, 'file');
+      throw new InputError(
+        'include',
+        `${at.why === 'missing' ? `${shown(entry)} not found` : why}; paths are relative to 'working-directory'`,
+      );
+    }
+    if (at.kind === 'dir') {
+      throw new InputError(
+        'include',
+        `${shown(entry)} is a directory; directories are not packed: list the files in it one by one`,
+      );
+    }
+    if (at.kind !== 'file') {
+      throw new InputError('include', `${shown(entry)} is not a regular file`);
+    }
+    if (!files.includes(p)) files.push(p);
+  }
+  return files;
 }
 
 function profile(v: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(v)) {
     throw new InputError(
       'profile',
-      `'${v}' is not a profile name; use 'release', 'dev' or a [profile.<name>] from Cargo.toml`,
+      `${shown(v)} is not a profile name; use 'release', 'dev' or a [profile.<name>] from Cargo.toml`,
     );
   }
   return v;
@@ -293,7 +373,10 @@ function profile(v: string): string {
 function seconds(input: InputName, v: string): number {
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 3600) {
-    throw new InputError(input, `'${v}' is not a number of seconds between 1 and 3600, e.g. '30'`);
+    throw new InputError(
+      input,
+      `${shown(v)} is not a number of seconds between 1 and 3600, e.g. '30'`,
+    );
   }
   return n;
 }
@@ -304,7 +387,7 @@ function retention(v: string): number | null {
   if (!/^\d+$/.test(v) || n < 1 || n > 90) {
     throw new InputError(
       'retention-days',
-      `'${v}' must be a whole number of days from 1 to 90 (GitHub's limit)`,
+      `${shown(v)} must be a whole number of days from 1 to 90 (GitHub's limit)`,
     );
   }
   return n;

@@ -1,45 +1,41 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { cargoBuild, cargoTest } from './cargo/build.js';
+import { checkArgs } from './cargo/conflicts.js';
 import { configureCargo } from './cargo/configure.js';
 import type { BuiltBinary } from './cargo/messages.js';
 import { ActionError, InputError, errorMessage } from './errors.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { coreLog, type Log } from './log.js';
+import { envLine } from './log-text.js';
 import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
 import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
 import { cargoStripEnv, stageBinaries } from './stage.js';
+import { checkCommandFiles, checkToolCache, runnerEnv } from './runner-env.js';
 import { renderSummary, type RunReport } from './summary.js';
+import { makePrivateDir } from './tempdir.js';
 import { prepareToolchains } from './toolchain/prepare.js';
 import { checkBinaries, verificationFailure } from './verify/binaries.js';
 
-/** The runner's environment the action depends on, read once. */
-interface RunnerEnv {
-  workspace: string;
-  temp: string;
-  toolCache: string;
-  refName: string;
-}
-
-function runnerEnv(env: NodeJS.ProcessEnv): RunnerEnv {
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const temp = env.RUNNER_TEMP || path.join(workspace, '.rust-rpi-cross-tmp');
-  return {
-    workspace,
-    temp,
-    toolCache: env.RUNNER_TOOL_CACHE || path.join(temp, 'tool-cache'),
-    refName: env.GITHUB_REF_NAME ?? '',
-  };
-}
-
 export async function run(): Promise<void> {
+  const temps: string[] = [];
   try {
-    await pipeline(coreLog);
+    await pipeline(coreLog, temps);
   } catch (err) {
+    // A run that failed before writing anything leaves no empty directory behind.
+    for (const dir of temps) {
+      try {
+        fs.rmdirSync(dir); // only if empty: what is in it may be named by exported variables
+      } catch {
+        // not empty, or already gone
+      }
+    }
     fail(err);
   }
 }
@@ -60,10 +56,22 @@ function stages(log: Log) {
 
 type Stage = ReturnType<typeof stages>['stage'];
 
-async function pipeline(log: Log): Promise<void> {
-  const renv = runnerEnv(process.env);
+async function pipeline(log: Log, temps: string[]): Promise<void> {
+  const renv = runnerEnv(process.env, {
+    platform: process.platform,
+    cwd: process.cwd(),
+    home: os.homedir(),
+    tmpdir: os.tmpdir(),
+  });
   const inputs = parseInputs((name) => core.getInput(name), renv.workspace);
+  checkArgs(inputs.args);
   checkTemplates(inputs);
+  checkCommandFiles(process.env);
+  checkToolCache(renv.toolCache, renv.ownToolCache);
+  // Downloads, staged binaries, archives and runner links: one fresh owner-only directory. Kept
+  // after the run: the outputs name the archives in it, later steps use the runner links.
+  const work = makePrivateDir(renv.temp, 'rust-rpi-cross-', 'RUNNER_TEMP');
+  temps.push(work);
   const { times, stage } = stages(log);
   const triples = inputs.targets.map((t) => t.spec.triple);
   log.info(
@@ -85,7 +93,7 @@ async function pipeline(log: Log): Promise<void> {
     prepareToolchains(inputs, {
       workspace: renv.workspace,
       toolCacheDir: renv.toolCache,
-      tempDir: renv.temp,
+      tempDir: work,
       hostOs: process.platform,
       hostArch: process.arch,
       actionsCache: inputs.cache,
@@ -97,7 +105,7 @@ async function pipeline(log: Log): Promise<void> {
   const wantsQemu = inputs.smokeTest !== null || inputs.command !== 'build';
   const qemuNames = [...new Set(inputs.targets.map((t) => t.spec.qemu.binary))];
   const qemus = await ensureQemu(qemuNames, process.env.PATH, { install: wantsQemu, log });
-  const cargo = configureCargo(inputs.targets, plans, qemus, renv.temp);
+  const cargo = configureCargo(inputs.targets, plans, qemus, work);
   for (const q of cargo.missingQemu) {
     log.warning(
       `${q} not found: no cargo runner for its targets, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,
@@ -105,8 +113,15 @@ async function pipeline(log: Log): Promise<void> {
     );
   }
   for (const [k, v] of Object.entries(cargo.env)) {
-    core.exportVariable(k, v);
-    log.info(`${k}=${v}`);
+    try {
+      core.exportVariable(k, v);
+    } catch (err) {
+      throw new ActionError(
+        `cannot export ${k} to GITHUB_ENV (${process.env.GITHUB_ENV ?? ''}): ${errorMessage(err)}`,
+        'GITHUB_ENV',
+      );
+    }
+    log.info(envLine(k, v));
   }
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
   const built = await buildAndTest(
@@ -116,7 +131,6 @@ async function pipeline(log: Log): Promise<void> {
     stage,
     log,
   );
-  const work = path.join(renv.temp, 'rust-rpi-cross', `${process.pid}-${Date.now()}`);
   const staged = await stageBinaries(built, plans, {
     dir: path.join(work, 'bin'),
     strip: inputs.strip,
@@ -137,7 +151,7 @@ async function pipeline(log: Log): Promise<void> {
   };
   const failure = verificationFailure(binaries);
   if (failure) {
-    await writeSummary(report);
+    await writeSummary(report, log);
     throw new ActionError(failure, 'verify');
   }
   for (const c of binaries.filter((x) => x.verdict === 'warned')) {
@@ -162,10 +176,17 @@ async function pipeline(log: Log): Promise<void> {
     report.archives = shipped.packaged.archives;
     report.artifacts = shipped.artifacts;
   }
-  await writeSummary(report);
+  await writeSummary(report, log);
   // Outputs are written only once everything succeeded: a failed upload reports nothing.
-  for (const [k, v] of Object.entries(actionOutputs(triples, uses, binaries, shipped)))
-    core.setOutput(k, v);
+  try {
+    for (const [k, v] of Object.entries(actionOutputs(triples, uses, binaries, shipped)))
+      core.setOutput(k, v);
+  } catch (err) {
+    throw new ActionError(
+      `cannot write the step's outputs to GITHUB_OUTPUT (${process.env.GITHUB_OUTPUT ?? ''}): ${errorMessage(err)}`,
+      'GITHUB_OUTPUT',
+    );
+  }
 }
 
 async function buildAndTest(
@@ -185,9 +206,18 @@ async function buildAndTest(
   return built;
 }
 
-async function writeSummary(report: RunReport): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(renderSummary(report)).write();
+/** The summary is a report: a runner file it cannot go to costs a warning, not the build. */
+async function writeSummary(report: RunReport, log: Log): Promise<void> {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    await core.summary.addRaw(renderSummary(report)).write();
+  } catch (err) {
+    log.warning(
+      `cannot write the job summary to GITHUB_STEP_SUMMARY (${file}): ${errorMessage(err)}`,
+      'job summary',
+    );
+  }
 }
 
 /** Template mistakes are found before a minute of building, not after. */

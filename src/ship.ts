@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError } from './errors.js';
 import type { ActionInputs } from './inputs.js';
+import { cargoLicenseFile, isDocName } from './license-files.js';
 import type { Log } from './log.js';
+import { locateInside } from './paths.js';
+import { shown } from './show.js';
 import { packageTargets, renderName, type PackageResult } from './package/archive.js';
 import type { StagedBinary } from './stage.js';
 import { uploadArtifacts, type UploadedArtifact } from './upload.js';
@@ -20,7 +23,7 @@ type ShipInputs = Pick<
   | 'upload'
   | 'artifactName'
   | 'retentionDays'
-  | 'workingDirectory'
+  | 'workspace'
   | 'targets'
 >;
 
@@ -41,26 +44,60 @@ export function nameVars(
   };
 }
 
-/** README*, LICENSE*, COPYING* next to the crate, plus the `include` input's files. */
-export function includeFiles(crateDir: string, include: readonly string[], cwd: string): string[] {
-  const standard = fs.existsSync(crateDir)
-    ? fs
-        .readdirSync(crateDir)
-        .filter(
-          (f) =>
-            /^(README|LICEN[CS]E|COPYING)/i.test(f) && fs.statSync(path.join(crateDir, f)).isFile(),
-        )
-        .map((f) => path.join(crateDir, f))
-    : [];
-  const extra = include.map((f) => path.resolve(cwd, f));
-  const missing = extra.filter((f) => !fs.existsSync(f));
-  if (missing.length) {
-    throw new ActionError(
-      `input 'include': ${missing.join(', ')} not found; paths are relative to 'working-directory'`,
-      'include',
-    );
+/**
+ * The files every archive carries: README, licence and notice files next to the crate (see
+ * license-files.ts), the file its Cargo.toml names as `license-file`, then the `include` input's
+ * files (already checked by inputs.ts). Each must resolve inside the workspace: a repository's
+ * `LICENSE -> /etc/shadow` is refused, not packed.
+ */
+export function includeFiles(
+  crateDir: string,
+  include: readonly string[],
+  workspace: string,
+): string[] {
+  const automatic: string[] = [];
+  if (fs.existsSync(crateDir)) {
+    for (const f of fs.readdirSync(crateDir).sort()) {
+      if (isDocName(f)) automatic.push(path.join(crateDir, f));
+    }
+    const manifest = path.join(crateDir, 'Cargo.toml');
+    const licenseFile = fs.existsSync(manifest)
+      ? cargoLicenseFile(fs.readFileSync(manifest, 'utf8'))
+      : null;
+    if (licenseFile) automatic.push(path.resolve(crateDir, licenseFile));
   }
-  return [...new Set([...standard, ...extra])];
+  const files: string[] = [];
+  const reals = new Set<string>();
+  const names = new Set<string>();
+  const add = (file: string, real: string) => {
+    if (reals.has(real)) return;
+    reals.add(real);
+    names.add(path.basename(file));
+    files.push(file);
+  };
+  for (const file of automatic) {
+    const at = locateInside(workspace, file);
+    if (!at.ok && at.why === 'outside') {
+      throw new ActionError(
+        `${shown(file)} resolves to ${shown(at.real ?? '')}, outside the workspace; README, licence and 'license-file' files are packed automatically, so make it a file of the repository (or remove the link)`,
+        'include',
+      );
+    }
+    // The crate's own LICENSE wins over a license-file of the same name elsewhere; anything that
+    // is not a file (a LICENSES/ directory, a dangling link) is simply not packed.
+    if (at.ok && at.kind === 'file' && !names.has(path.basename(file))) add(file, at.real);
+  }
+  for (const file of include) {
+    const at = locateInside(workspace, file);
+    if (!at.ok || at.kind !== 'file') {
+      throw new ActionError(
+        `input 'include': ${shown(file)} is no longer a file inside the workspace (the build changed it)`,
+        'include',
+      );
+    }
+    add(file, at.real);
+  }
+  return files;
 }
 
 /** Archives per target, SHA256SUMS, then one artifact per target. */
@@ -82,7 +119,7 @@ export async function ship(
     format: inputs.archive,
     nameTemplate: inputs.archiveName,
     groups,
-    include: includeFiles(ctx.crateDir, inputs.include, inputs.workingDirectory),
+    include: includeFiles(ctx.crateDir, inputs.include, inputs.workspace),
   }).catch((err: Error) => {
     throw new ActionError(err.message, 'archive-name');
   });

@@ -372,13 +372,13 @@ const CARGO_CASES: BadCase[] = [
     what: 'a feature given in args',
     inputs: { args: '--features nosuch' },
     input: 'args',
-    says: [/does not contain this feature: nosuch; use features the package declares/],
+    says: [/must not contain --features: it has its own input; use the 'features' input instead/],
   },
   {
     what: 'a package given in args',
     inputs: { args: '-p nope' },
     input: 'args',
-    says: [/package ID specification `nope` did not match any packages; use a package name/],
+    says: [/must not contain --package \(as '-p'\): .*; use the 'package' input instead/],
   },
   {
     what: 'an argument cargo does not know',
@@ -390,7 +390,7 @@ const CARGO_CASES: BadCase[] = [
     what: 'an argument that clashes with the profile input',
     inputs: { args: '--release' },
     input: 'args',
-    says: [/cargo refused it: the argument '--profile .*' cannot be used with '--release'/],
+    says: [/must not contain --release: the action passes --profile; use the 'profile' input/],
   },
   {
     what: 'a working-directory without Cargo.toml',

@@ -182,7 +182,9 @@ describe('a wrong sha256', () => {
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
     const left = fs.readdirSync(d.toolCache, { recursive: true }) as string[];
     expect(left.filter((f) => !fs.statSync(path.join(d.toolCache, f)).isDirectory())).toEqual([]);
-    expect(fs.readdirSync(d.temp).filter((f) => f.startsWith('toolchain-'))).toEqual([]);
+    // Recursive: the download goes into the run's private directory under RUNNER_TEMP.
+    const temp = fs.readdirSync(d.temp, { recursive: true }) as string[];
+    expect(temp.filter((f) => path.basename(f).startsWith('toolchain-'))).toEqual([]);
   });
 });
 

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spaceFreeRunnerDir } from '../../src/cargo/runner.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
+import { runnerLinkDirs } from '../helpers/runner-links.js';
 import { RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
 import { workspaceWithFixtures } from '../helpers/workspace.js';
 
@@ -35,13 +35,13 @@ afterAll(async () => {
 
 function job(label: string, toolCache: string): RunnerDirs {
   const d = runnerDirs(label);
-  cleanup.push(d.root, spaceFreeRunnerDir(d.temp));
+  cleanup.push(d.root);
   workspaceWithFixtures(d);
   return { ...d, toolCache };
 }
 
-function run(d: RunnerDirs, target: string): Promise<ActionRun> {
-  return runAction(
+async function run(d: RunnerDirs, target: string): Promise<ActionRun> {
+  const r = await runAction(
     {
       target,
       'rust-toolchain': RUST_TOOLCHAIN,
@@ -55,6 +55,9 @@ function run(d: RunnerDirs, target: string): Promise<ActionRun> {
     },
     d,
   );
+  // The runner links live outside RUNNER_TEMP when its path has spaces.
+  cleanup.push(...runnerLinkDirs(r.exported));
+  return r;
 }
 
 /** Everything under `dir` with the size of each file (symlinks not followed). */

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startActionsService, type ActionsService } from '../helpers/actions-service.js';
 import { startFileServer, type Fault, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
+import { runnerLinkDirs } from '../helpers/runner-links.js';
 import { RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
-import { spaceFreeRunnerDir } from '../../src/cargo/runner.js';
 import { toolCachePath } from '../../src/toolchain/install.js';
 import { customSource } from '../../src/toolchain/prepare.js';
 import { workspaceWithFixtures } from '../helpers/workspace.js';
@@ -83,8 +83,7 @@ function toolchainUrl(name: string, fault?: Fault): { url: string; hits: () => n
 
 function dirsFor(label: string): RunnerDirs {
   const d = runnerDirs(label);
-  // The action's qemu runner links live outside RUNNER_TEMP when its path has spaces.
-  cleanup.push(d.root, spaceFreeRunnerDir(d.temp));
+  cleanup.push(d.root);
   workspaceWithFixtures(d);
   return d;
 }
@@ -119,6 +118,8 @@ async function runCase(
   const url = opts.url ?? served.url;
   const t0 = Date.now();
   const r = await runAction(inputs(d, url, opts.over), d, opts.env);
+  // The action's qemu runner links live outside RUNNER_TEMP when its path has spaces.
+  cleanup.push(...runnerLinkDirs(r.exported));
   if (process.env.FAULTS_LOG) {
     fs.appendFileSync(
       process.env.FAULTS_LOG,
@@ -205,7 +206,10 @@ async function deadPort(): Promise<number> {
 
 /** A small tmpfs, to fill a disk for real (root only: chmod does not stop root). */
 function mountTmpfs(dir: string, size: string): void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+  // mode: a tmpfs root is 1777 by default, and the action refuses a world-writable tool cache.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], {
+    stdio: 'pipe',
+  });
   mounts.push(dir);
 }
 

@@ -62,16 +62,17 @@ const INJECTIONS: Injection[] = [
     literal: [`feature \`${tmpFile(5)}\`\``],
   },
   {
-    what: `args: '--features "a; touch /tmp/…"'`,
-    inputs: { args: `--features "a; touch ${tmpFile(6)}"` },
+    // (--features in args is refused up front: it has its own input, tested above.)
+    what: `args: '--example "a; touch /tmp/…"'`,
+    inputs: { args: `--example "a; touch ${tmpFile(6)}"` },
     input: 'args',
-    literal: [`multiple slashes in feature \`${tmpFile(6)}\``],
+    literal: [`no example target named \`a; touch ${tmpFile(6)}\``],
   },
   {
-    what: 'args: "--features \'a;touch$IFS/tmp/…\'" (one word: named whole)',
-    inputs: { args: `--features 'a;touch$IFS${tmpFile(7)}'` },
+    what: 'args: "--example \'a;touch$IFS/tmp/…\'" (one word: named whole)',
+    inputs: { args: `--example 'a;touch$IFS${tmpFile(7)}'` },
     input: 'args',
-    literal: [`feature \`a;touch$IFS${tmpFile(7)}\``],
+    literal: [`no example target named \`a;touch$IFS${tmpFile(7)}\``],
   },
   {
     what: "args: '; touch /tmp/…'",

@@ -9,7 +9,9 @@ export type Fault =
   | { kind: 'reset-mid-body'; times?: number }
   | { kind: 'truncate'; times?: number }
   | { kind: 'html-200' }
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Answers with `status` (default 302) and `Location: location`, verbatim (may be relative). */
+  | { kind: 'redirect'; location?: string; status?: number };
 
 export interface FileServer {
   url: string;
@@ -33,6 +35,12 @@ export async function startFileServer(root: string): Promise<FileServer> {
       else f.times--;
     }
     const active = faults.get(p) === f ? f : undefined;
+    if (active?.kind === 'redirect') {
+      // A redirecting path needs no file behind it; without `location` the header is left out.
+      const headers = active.location === undefined ? {} : { location: active.location };
+      res.writeHead(active.status ?? 302, headers).end();
+      return;
+    }
     const file = path.join(root, path.normalize(p));
     if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404).end('not found');

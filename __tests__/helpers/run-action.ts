@@ -49,6 +49,7 @@ export async function runAction(
   inputs: Record<string, string>,
   dirs: RunnerDirs,
   extraEnv: Record<string, string> = {},
+  opts: { mergeStreams?: boolean } = {},
 ): Promise<ActionRun> {
   const files = fs.mkdtempSync(path.join(dirs.root, 'files-'));
   const out = path.join(files, 'output');
@@ -70,16 +71,24 @@ export async function runAction(
     ...extraEnv,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  // mergeStreams: stdout and stderr into one file, in the order they were written (as the
+  // runner reads one log), for tests about what the runner would make of that log.
+  const logFile = path.join(files, 'log');
+  const fd = opts.mergeStreams ? fs.openSync(logFile, 'w') : null;
   const child = spawn(actionNode(REPO), [DIST], {
     cwd: dirs.workspace,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: fd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((r) => child.on('close', r));
+  if (fd !== null) {
+    fs.closeSync(fd);
+    stdout = fs.readFileSync(logFile, 'utf8');
+  }
   return {
     code,
     stdout,

@@ -15,6 +15,7 @@ const log: Log = {
   warning: () => undefined,
   debug: () => undefined,
   group: (_n, fn) => fn(),
+  untrusted: (fn) => fn(),
 };
 const savedPath = process.env.PATH;
 afterEach(() => {

@@ -14,6 +14,7 @@ const log: Log = {
   warning: (m) => messages.push(`warning: ${m}`),
   debug: () => undefined,
   group: (_n, fn) => fn(),
+  untrusted: (fn) => fn(),
 };
 
 function fakeSystem(aptWorks: boolean): { pathEnv: string; bin: string; calls: string } {

@@ -1,9 +1,18 @@
-import { ActionError, InputError } from '../errors.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ActionError, InputError, errorMessage } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { ActionInputs, InputName } from '../inputs.js';
 import type { Log } from '../log.js';
+import { commandLine } from '../log-text.js';
 import { plusToolchain } from '../rust/std.js';
 import { collectBinaries, type BuiltBinary } from './messages.js';
+import {
+  skippedBins,
+  skippedMessage,
+  type Metadata,
+  type SkippedBin,
+} from './required-features.js';
 
 type BuildInputs = Pick<
   ActionInputs,
@@ -56,13 +65,55 @@ export async function cargoBuild(
   const r = await runCargo(args, ctx, (line) => lines.push(line));
   if (r.code !== 0) throw cargoFailure('build', r.stderr, inputs);
   const bins = collectBinaries(lines, triples);
+  const skipped = await binsSkippedForFeatures(inputs, bins, ctx);
   if (bins.length === 0) {
     throw new ActionError(
-      `cargo built no binaries for ${triples.join(', ')}; the package needs a [[bin]] target (src/main.rs), or check 'package'/'bin'`,
+      skipped.length > 0
+        ? `cargo built no binaries for ${triples.join(', ')}: ${skippedMessage(skipped)}`
+        : `cargo built no binaries for ${triples.join(', ')}; the package needs a [[bin]] target (src/main.rs), or check 'package'/'bin'`,
       'build',
     );
   }
+  if (skipped.length > 0) ctx.log.warning(skippedMessage(skipped), 'bin not built');
   return bins;
+}
+
+/** Bins cargo left out for their required-features, from cargo metadata (none if it fails). */
+async function binsSkippedForFeatures(
+  inputs: BuildInputs,
+  built: readonly BuiltBinary[],
+  ctx: CargoContext,
+): Promise<SkippedBin[]> {
+  const args = [...plusToolchain(inputs.rustToolchain), 'metadata', '--format-version', '1'];
+  args.push('--no-deps');
+  if (inputs.manifestPath) args.push('--manifest-path', inputs.manifestPath);
+  try {
+    const r = await run('cargo', args, { cwd: ctx.cwd, env: ctx.env, maxCapture: 64 << 20 });
+    if (r.code !== 0) throw new Error(tail(r.stderr, 3));
+    const meta = JSON.parse(r.stdout) as Metadata;
+    return skippedBins(
+      meta,
+      {
+        packages: inputs.packages,
+        bins: inputs.bins,
+        workspace: inputs.args.some((a) => a === '--workspace' || a === '--all'),
+        manifest: inputs.manifestPath ?? nearestManifest(ctx.cwd),
+      },
+      built,
+    );
+  } catch (err) {
+    ctx.log.debug(`cargo metadata for required-features: ${errorMessage(err)}`);
+    return [];
+  }
+}
+
+/** The Cargo.toml cargo finds from `dir`: there or in the nearest directory above. */
+function nearestManifest(dir: string): string | null {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const m = path.join(d, 'Cargo.toml');
+    if (fs.existsSync(m)) return m;
+    if (path.dirname(d) === d) return null;
+  }
 }
 
 export async function cargoTest(
@@ -75,14 +126,19 @@ export async function cargoTest(
 }
 
 async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) => void) {
-  ctx.log.info(`cargo ${args.join(' ')}`);
+  // Shell-quoted, so what is shown is what ran, on one line, whatever an argument holds.
+  ctx.log.info(commandLine('cargo', args));
   try {
-    return await run('cargo', args, {
-      cwd: ctx.cwd,
-      env: ctx.env,
-      onStdoutLine: onLine,
-      echoStderr: true,
-    });
+    // cargo's stderr (build scripts' output included) is forwarded as it comes, unread: the
+    // runner must not take any of it as a command.
+    return await ctx.log.untrusted(() =>
+      run('cargo', args, {
+        cwd: ctx.cwd,
+        env: ctx.env,
+        onStdoutLine: onLine,
+        echoStderr: true,
+      }),
+    );
   } catch {
     throw new ActionError(
       'cargo is not installed or not on PATH; install Rust first (e.g. dtolnay/rust-toolchain)',
@@ -112,6 +168,12 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
       (name) => [...inputs.packages, ...inputs.args].some((a) => a.includes(name)),
     ],
     [/no bin target named `([^`]+)`/, 'bin', 'use a [[bin]] name of the package'],
+    // --example/--test/--bench have no input of their own: only `args` names them.
+    [
+      /no (example|test|bench) target named `([^`]+)`/,
+      'args',
+      'use a target name the package declares',
+    ],
     [
       /does not (have|contain) (the|this|these) features?|none of the selected packages contains? th|in feature `|feature `[^`]*` is not allowed/,
       'features',
@@ -148,8 +210,40 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
     );
   }
   const errors = lines.filter((l) => /^error(\[E\d+\])?:/.test(l));
-  const summary = errors.length ? errors.slice(0, 5).join('\n') : tail(stderr, 10);
+  const summary = errors.length
+    ? errors
+        .slice(0, 5)
+        .map((l) => withBuildScriptOutput(l, lines))
+        .join('\n')
+    : tail(stderr, 10);
   return new ActionError(`cargo ${sub} failed:\n${summary}`, sub);
+}
+
+/**
+ * cargo's "failed to run custom build command" names the package only; the reason is in the
+ * build script's stderr, which cargo prints indented under "Caused by: … --- stderr". That
+ * stderr, without the backtrace, goes along with the error.
+ */
+export function withBuildScriptOutput(errorLine: string, lines: readonly string[]): string {
+  if (!errorLine.startsWith('error: failed to run custom build command')) return errorLine;
+  const start = lines.indexOf(errorLine);
+  const block: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (/^(error|warning)(\[|:)/.test(l)) break;
+    block.push(l);
+  }
+  const marker = block.findIndex((l) => l.trim() === '--- stderr');
+  if (marker < 0) return errorLine;
+  const stderr: string[] = [];
+  for (const l of block.slice(marker + 1)) {
+    const text = l.replace(/^ {2}/, '');
+    if (text.startsWith('--- ') || text === 'stack backtrace:') break;
+    if (/^note: (run with `RUST_BACKTRACE|Some details are omitted)/.test(text)) continue;
+    if (text.trim() !== '') stderr.push(text.trimEnd());
+  }
+  if (stderr.length === 0) return errorLine;
+  const shown = stderr.length > 20 ? [...stderr.slice(0, 20), '…'] : stderr;
+  return `${errorLine}\nbuild script stderr:\n${shown.map((l) => `  ${l}`).join('\n')}`;
 }
 
 /** A refused feature, package, bin or --locked came from `args` when its own input is unset. */

@@ -1,6 +1,6 @@
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { cargoEnv, type LinkPlan, type RunnerPaths } from './env.js';
-import { linkRunner, spaceFreeRunnerDir } from './runner.js';
+import { linkRunner, makeRunnerDir } from './runner.js';
 
 export interface CargoSetup {
   /** Exported for this step's cargo and for the user's later steps. */
@@ -16,19 +16,25 @@ export function configureCargo(
   targets: readonly ResolvedTarget[],
   plans: ReadonlyMap<string, LinkPlan>,
   qemus: ReadonlyMap<string, string>,
-  runnerTemp: string,
+  /** This run's private temporary directory. */
+  runDir: string,
 ): CargoSetup {
   const env: Record<string, string> = {};
   const runners = new Map<string, RunnerPaths>();
   const missingQemu = new Set<string>();
-  const runnerDir = spaceFreeRunnerDir(runnerTemp);
+  // Made only when some target has qemu, so a run without it leaves no empty directory.
+  let runnerDir: string | null = null;
   for (const target of targets) {
     const plan = plans.get(target.spec.triple);
     if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
     const qemu = qemus.get(target.spec.qemu.binary);
     if (!qemu) missingQemu.add(target.spec.qemu.binary);
     const sysroot = plan.kind === 'gcc' && target.spec.interpreter ? plan.layout.sysroot : null;
-    const runner = qemu ? linkRunner(runnerDir, target.spec.triple, qemu, sysroot) : null;
+    let runner: RunnerPaths | null = null;
+    if (qemu) {
+      runnerDir ??= makeRunnerDir(runDir);
+      runner = linkRunner(runnerDir, target.spec.triple, qemu, sysroot);
+    }
     if (runner) runners.set(target.spec.triple, runner);
     Object.assign(env, cargoEnv(target, plan, runner));
   }

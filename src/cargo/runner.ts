@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { assertPrivate, makeSpaceFreePrivateDir } from '../tempdir.js';
 import type { RunnerPaths } from './env.js';
 
 /** The first of `names` found as an executable on PATH, like `which`. */
@@ -28,14 +27,16 @@ export function findQemu(binary: string, pathEnv: string | undefined): string | 
 /**
  * Cargo splits a `CARGO_TARGET_*_RUNNER` environment value on whitespace, with no quoting, so
  * a tool cache or sysroot path with a space would break it. Symlinks in a space-free directory
- * give the runner paths that survive the split.
+ * give the runner paths that survive the split. The directory is private to this run (later
+ * steps execute what its links point to) and is left in place: the exported runner is for the
+ * user's later steps in the job too.
  */
-export function spaceFreeRunnerDir(runnerTemp: string): string {
-  if (!/\s/.test(runnerTemp)) return path.join(runnerTemp, 'rpi-cross-runner');
-  const tag = createHash('sha256').update(runnerTemp).digest('hex').slice(0, 12);
-  const dir = path.join(os.tmpdir(), `rpi-cross-runner-${tag}`);
-  if (/\s/.test(dir))
-    throw new Error(`no directory without spaces for the qemu runner links (tried ${dir})`);
+export function makeRunnerDir(runDir: string): string {
+  if (/\s/.test(runDir)) return makeSpaceFreePrivateDir(undefined, 'rpi-cross-runner-');
+  const dir = path.join(runDir, 'runner');
+  // Not recursive: runDir is fresh and ours, so an existing `runner` was not made by us.
+  fs.mkdirSync(dir, { mode: 0o700 });
+  assertPrivate(dir, 'the qemu runner links');
   return dir;
 }
 
@@ -45,7 +46,6 @@ export function linkRunner(
   qemu: string,
   sysroot: string | null,
 ): RunnerPaths {
-  fs.mkdirSync(dir, { recursive: true });
   const q = path.join(dir, path.basename(qemu));
   relink(q, qemu);
   let s: string | null = null;

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { shorten, shown } from '../show.js';
 import type { ArchiveEntry } from './entries.js';
 import { writeTarGz } from './tar.js';
 import { writeZip } from './zip.js';
@@ -36,18 +37,20 @@ export function renderName(template: string, vars: Record<string, string>): stri
   const rendered = template.replace(/\{([^{}]*)\}/g, (_match, key: string) => {
     if (!(PLACEHOLDERS as readonly string[]).includes(key)) {
       throw new Error(
-        `Unknown placeholder {${key}} in name template '${template}'; allowed: ${allowed}`,
+        `Unknown placeholder {${shorten(key)}} in name template ${shown(template)}; allowed: ${allowed}`,
       );
     }
     const value = vars[key];
     if (value === undefined) {
-      throw new Error(`Placeholder {${key}} in name template '${template}' has no value here`);
+      throw new Error(`Placeholder {${key}} in name template ${shown(template)} has no value here`);
     }
     return value;
   });
   const safe = Array.from(rendered, safeChar).join('').trim();
   if (/^\.*$/.test(safe)) {
-    throw new Error(`Name template '${template}' renders to '${safe}', which is not a usable name`);
+    throw new Error(
+      `Name template ${shown(template)} renders to ${shown(safe)}, which is not a usable name`,
+    );
   }
   return safe;
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { shown } from '../show.js';
 import {
   BOARDS,
   QEMU_ARM32_CPU_FOR_V8_BOARD,
@@ -59,7 +60,7 @@ function resolveWord(word: string): { spec: TargetSpec; boards: string[]; cpu: s
     if (!(MODIFIERS as readonly string[]).includes(m)) {
       throw new InputError(
         'target',
-        `'${word}': unknown modifier ':${m}'; use ':32' (32-bit Pi OS) or ':musl' (static musl), e.g. 'pi4:32:musl'`,
+        `${shown(word)}: unknown modifier ${shown(`:${m}`)}; use ':32' (32-bit Pi OS) or ':musl' (static musl), e.g. 'pi4:32:musl'`,
       );
     }
   }
@@ -69,7 +70,7 @@ function resolveWord(word: string): { spec: TargetSpec; boards: string[]; cpu: s
     if (!board.triple32) {
       throw new InputError(
         'target',
-        `'${word}': ${board.label} only runs a 32-bit Pi OS; write '${board.name}' without ':32'`,
+        `${shown(word)}: ${board.label} only runs a 32-bit Pi OS; write '${board.name}' without ':32'`,
       );
     }
     triple = board.triple32;
@@ -98,7 +99,7 @@ function unknownName(word: string, name: string): InputError {
     /^(x86_64|i[3-6]86|riscv|powerpc|mips|s390x|wasm|loongarch|sparc|thumb)/.test(word) ||
     /-(windows|darwin|apple|android|freebsd)/.test(word)
   ) {
-    return new InputError('target', `'${word}' is not a Raspberry Pi target. ${validNames()}`);
+    return new InputError('target', `${shown(word)} is not a Raspberry Pi target. ${validNames()}`);
   }
   const candidates = [...BOARDS.map((b) => b.name), ...TARGETS.map((t) => t.triple)];
   // Compare what the user sees: without invisible characters, fullwidth letters folded.
@@ -106,13 +107,13 @@ function unknownName(word: string, name: string): InputError {
   const hint = near ? ` Did you mean '${near}'?` : '';
   const hidden = [...new Set(word.match(INVISIBLE) ?? [])].map(codePoint);
   if (hidden.length > 0) {
-    const shown = word.replace(INVISIBLE, (c) => `<${codePoint(c)}>`);
+    const visible = word.replace(INVISIBLE, (c) => `<${codePoint(c)}>`);
     return new InputError(
       'target',
-      `unknown target '${shown}': it contains an invisible character (${hidden.join(', ')}), perhaps pasted along with it; retype it.${hint} ${validNames()}`,
+      `unknown target ${shown(visible)}: it contains an invisible character (${hidden.join(', ')}), perhaps pasted along with it; retype it.${hint} ${validNames()}`,
     );
   }
-  return new InputError('target', `unknown target '${word}'.${hint} ${validNames()}`);
+  return new InputError('target', `unknown target ${shown(word)}.${hint} ${validNames()}`);
 }
 
 /** Control, format and separator characters: invisible or blank in a log line. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { errorMessage } from '../errors.js';
+import { makeSpaceFreePrivateDir } from '../tempdir.js';
 import type { InstallContext, ToolchainSource } from './install.js';
 
 /**
@@ -22,20 +22,18 @@ export function actionsCacheKey(src: ToolchainSource, os: string, arch: string):
  * @actions/cache passes the workspace (`tar -C`) and its temp archive path to tar through a
  * command line split at spaces, so a runner path with a space breaks every save and restore.
  * Both are pointed at space-free places while it runs: `/` as the root the cached path is
- * archived relative to (the same for save and restore), and a temp dir without spaces.
+ * archived relative to (the same for save and restore), and a fresh private temp dir without
+ * spaces (its own would be a random name under RUNNER_TEMP, readable by all: a RUNNER_TEMP of
+ * /tmp would show others the archive while it is made).
  */
 async function withCacheEnv<T>(fn: () => Promise<T>): Promise<T> {
-  const unsafe = (p: string | undefined) => p === undefined || /[\s"']/.test(p);
   const saved = {
     GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE,
     RUNNER_TEMP: process.env.RUNNER_TEMP,
   };
+  const temp = makeSpaceFreePrivateDir(saved.RUNNER_TEMP, 'rpi-cross-cache-');
   process.env.GITHUB_WORKSPACE = path.parse(process.cwd()).root;
-  let temp: string | null = null;
-  if (unsafe(saved.RUNNER_TEMP)) {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-cross-cache-'));
-    process.env.RUNNER_TEMP = temp;
-  }
+  process.env.RUNNER_TEMP = temp;
   try {
     return await fn();
   } finally {
@@ -43,7 +41,7 @@ async function withCacheEnv<T>(fn: () => Promise<T>): Promise<T> {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    if (temp) fs.rmSync(temp, { recursive: true, force: true });
+    fs.rmSync(temp, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpClient } from '@actions/http-client';
+import { HttpClient, type HttpClientResponse } from '@actions/http-client';
 import { ActionError, errorMessage } from '../errors.js';
 import type { Log } from '../log.js';
 
@@ -23,7 +23,11 @@ export interface Downloaded {
 }
 
 /** Why an attempt failed, which decides whether to retry and what the final error advises. */
-type FailureKind = 'refused' | 'stalled' | 'flaky';
+type FailureKind = 'refused' | 'redirect' | 'stalled' | 'flaky';
+
+/** Redirects followed per attempt before the chain counts as a loop. */
+export const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 class AttemptError extends Error {
   constructor(
@@ -55,7 +59,7 @@ export async function download(
         if (err instanceof ActionError) throw err;
         const why = errorMessage(err);
         const kind = err instanceof AttemptError ? err.kind : 'flaky';
-        if (kind === 'refused' || attempt === opts.attempts) {
+        if (kind === 'refused' || kind === 'redirect' || attempt === opts.attempts) {
           kinds.add(kind);
           failures.push(`${url}: ${why}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
           break;
@@ -81,6 +85,9 @@ function advice(kinds: Set<FailureKind>, idleTimeoutMs: number): string {
   if (kinds.has('flaky')) {
     return "The server or the network kept failing. Re-run the job, or point 'toolchain-url' or 'toolchain-mirror' at a reliable copy.";
   }
+  if (kinds.has('redirect')) {
+    return "The server's redirects do not lead to the file. Open the URL in a browser to see where it ends up, and point 'toolchain-url' (or 'toolchain-mirror' for the pinned toolchains) at the file itself.";
+  }
   return "The server refused the request. Check that the URL opens in a browser; fix 'toolchain-url' (or 'toolchain-mirror' for the pinned toolchains).";
 }
 
@@ -91,6 +98,9 @@ async function attemptDownload(
 ): Promise<Downloaded> {
   const client = new HttpClient('rust-rpi-cross', [], {
     allowRetries: false,
+    // Followed here instead: http-client parses Location without a base, so the relative
+    // redirects RFC 9110 allows fail as "Invalid URL", and its loop bound is 50.
+    allowRedirects: false,
     socketTimeout: idleTimeoutMs,
   });
   try {
@@ -108,12 +118,7 @@ async function fetchTo(
   dest: string,
   idleTimeoutMs: number,
 ): Promise<Downloaded> {
-  let res;
-  try {
-    res = await client.get(url);
-  } catch (err) {
-    throw networkError(err, idleTimeoutMs);
-  }
+  const res = await getFollowingRedirects(client, url, idleTimeoutMs);
   const body = res.message;
   const status = body.statusCode ?? 0;
   if (status !== 200) {
@@ -146,7 +151,8 @@ async function fetchTo(
   });
   arm();
   try {
-    await pipeline(body, tap, fs.createWriteStream(dest));
+    // wx: never write through a file or symlink someone put at the destination first.
+    await pipeline(body, tap, fs.createWriteStream(dest, { flags: 'wx' }));
   } catch (err) {
     if (stalled) {
       throw new AttemptError(
@@ -171,6 +177,76 @@ async function fetchTo(
     throw new AttemptError(`connection closed after ${bytes}${of} bytes`, 'flaky');
   }
   return { url, sha256: hash.digest('hex'), bytes };
+}
+
+/** GET `url`, following up to MAX_REDIRECTS redirects, absolute or relative to the URL asked. */
+async function getFollowingRedirects(
+  client: HttpClient,
+  url: string,
+  idleTimeoutMs: number,
+): Promise<HttpClientResponse> {
+  const chain = [URL.canParse(url) ? new URL(url).href : url];
+  for (;;) {
+    const current = chain[chain.length - 1] as string;
+    let res: HttpClientResponse;
+    try {
+      res = await client.get(current);
+    } catch (err) {
+      throw networkError(err, idleTimeoutMs);
+    }
+    const status = res.message.statusCode ?? 0;
+    if (!REDIRECT_STATUSES.has(status)) return res;
+    res.message.destroy();
+    const next = redirectTarget(current, status, res.message.headers.location);
+    if (chain.includes(next)) {
+      throw new AttemptError(`redirect loop: ${showChain([...chain, next])}`, 'redirect');
+    }
+    chain.push(next);
+    if (chain.length > MAX_REDIRECTS + 1) {
+      throw new AttemptError(
+        `more than ${MAX_REDIRECTS} redirects (a redirect loop?): ${showChain(chain)}`,
+        'redirect',
+      );
+    }
+  }
+}
+
+function redirectTarget(from: string, status: number, location: string | undefined): string {
+  if (!location) {
+    throw new AttemptError(`HTTP ${status} redirect without a Location header`, 'redirect');
+  }
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new AttemptError(
+      `HTTP ${status} redirect to an invalid URL '${shorten(location)}'`,
+      'redirect',
+    );
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new AttemptError(
+      `HTTP ${status} redirect to ${next.protocol} (${shorten(next.href)}); only http and https are followed`,
+      'redirect',
+    );
+  }
+  // As http-client did: a redirect must not silently drop TLS.
+  if (new URL(from).protocol === 'https:' && next.protocol === 'http:') {
+    throw new AttemptError(
+      `HTTP ${status} redirect from https to http (${shorten(next.href)}) refused`,
+      'redirect',
+    );
+  }
+  return next.href;
+}
+
+function showChain(urls: readonly string[]): string {
+  const shown = urls.length > 5 ? [...urls.slice(0, 2), '…', ...urls.slice(-2)] : urls;
+  return shown.map(shorten).join(' → ');
+}
+
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function networkError(err: unknown, idleTimeoutMs: number): AttemptError {

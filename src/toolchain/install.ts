@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { ActionError, errorMessage } from '../errors.js';
+import { ActionError, InputError, errorMessage } from '../errors.js';
 import { run } from '../exec.js';
+import { shown } from '../show.js';
 import type { Log } from '../log.js';
 import { actionsCacheKey, restoreFromActionsCache, saveToActionsCache } from './actions-cache.js';
+import { toolchainTreeProblem } from './confine.js';
 import { download } from './download.js';
 import { withInstallLock } from './lock.js';
 
@@ -17,6 +19,8 @@ export interface ToolchainSource {
   urls: string[];
   sha256: string;
   format: ArchiveKind;
+  /** The input that chose this archive (a bad archive is the user's to fix), if any. */
+  input?: 'toolchain-url';
 }
 
 export interface InstallContext {
@@ -65,15 +69,21 @@ export async function installToolchain(
   ctx: InstallContext,
 ): Promise<InstalledToolchain> {
   const dir = toolCachePath(ctx.toolCacheDir, src, ctx.hostArch);
-  if (isComplete(dir)) return { dir, origin: 'tool-cache' };
+  // A copy cached by an older version of the action, or by another job, gets the same check.
+  if (isComplete(dir)) return checked(src, { dir, origin: 'tool-cache' });
   const created = makeParents(dir);
   try {
     return await withInstallLock(dir, ctx.log, async () => {
-      if (isComplete(dir)) return { dir, origin: 'tool-cache' };
+      if (isComplete(dir)) return checked(src, { dir, origin: 'tool-cache' });
       removeLeftovers(dir);
       const key = actionsCacheKey(src, ctx.hostOs, ctx.hostArch);
       if (ctx.actionsCache) {
-        if (await restoreFromActionsCache(dir, key, ctx)) return { dir, origin: 'actions-cache' };
+        if (await restoreFromActionsCache(dir, key, ctx)) {
+          const problem = toolchainTreeProblem(dir);
+          if (!problem) return { dir, origin: 'actions-cache' };
+          removeLeftovers(dir);
+          throw treeError(src, problem, 'restored from the Actions cache');
+        }
         removeLeftovers(dir);
       }
       await downloadAndUnpack(src, dir, ctx);
@@ -91,6 +101,18 @@ export async function installToolchain(
     }
     throw err;
   }
+}
+
+function checked(src: ToolchainSource, got: InstalledToolchain): InstalledToolchain {
+  const problem = toolchainTreeProblem(got.dir);
+  if (problem) throw treeError(src, problem, `cached at ${got.dir}`);
+  return got;
+}
+
+/** An archive that is not a self-contained toolchain: refused, whatever its sha256 says. */
+export function treeError(src: ToolchainSource, problem: string, where: string): ActionError {
+  const message = `the toolchain ${shown(src.urls[0] ?? src.id)} (${where}) is refused: ${problem}. A toolchain archive must unpack to real directories and files; its gcc driver, ar, strip and sysroot must be part of it (symlinks only to its own files), and the driver executable. Nothing was cached.`;
+  return src.input ? new InputError(src.input, message) : new ActionError(message, 'toolchain');
 }
 
 export function isComplete(dir: string): boolean {
@@ -160,10 +182,13 @@ async function downloadAndUnpack(
     // Renamed into place in one step, so no run ever sees a half-extracted toolchain there.
     const entries = fs.readdirSync(staging);
     const only = entries.length === 1 ? path.join(staging, entries[0] as string) : null;
-    const root = only && fs.statSync(only).isDirectory() ? only : staging;
+    // lstat: a lone top entry that is a symlink is the toolchain's root, and is refused.
+    const root = only && !fs.lstatSync(only).isFile() ? only : staging;
+    const problem = toolchainTreeProblem(root);
+    if (problem) throw treeError(src, problem, 'downloaded');
     try {
       fs.renameSync(root, dir);
-      fs.writeFileSync(`${dir}.complete`, '');
+      fs.writeFileSync(`${dir}.complete`, '', { flag: 'wx' });
     } catch (err) {
       throw toolCacheError(dir, err);
     }

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InputError } from '../errors.js';
 import { run } from '../exec.js';
+import { shorten, shown } from '../show.js';
+import { isInside } from '../paths.js';
 import type { TargetSpec } from '../targets/table.js';
 
 /** Where a toolchain's tools and target sysroot are, once it is on disk. */
@@ -56,7 +59,7 @@ export async function discoverLayout(
     prefix = prefix.replace(/-(gcc)?$/, '');
     if (!entries.includes(`${prefix}-gcc`)) {
       throw new Error(
-        `toolchain has no bin/${prefix}-gcc; 'toolchain-prefix' should be the part before '-gcc' of one of: ${gccNames(entries)}`,
+        `toolchain has no bin/${shorten(prefix)}-gcc; 'toolchain-prefix' should be the part before '-gcc' of one of: ${gccNames(entries)}`,
       );
     }
   } else {
@@ -84,8 +87,21 @@ async function findSysroot(
   spec: TargetSpec,
   given: string | null,
 ): Promise<string> {
+  const inside = (dir: string): boolean => {
+    try {
+      return isInside(fs.realpathSync(root), fs.realpathSync(dir));
+    } catch {
+      return false;
+    }
+  };
   if (given) {
     const dir = path.resolve(root, given);
+    if (fs.existsSync(dir) && !inside(dir)) {
+      throw new InputError(
+        'toolchain-sysroot',
+        `${shown(given)} resolves to ${shown(fs.realpathSync(dir))}, outside the toolchain (${root}); give a directory of the toolchain itself`,
+      );
+    }
     if (!isSysroot(dir, spec)) {
       throw new Error(
         `'toolchain-sysroot' ${dir} has no ${spec.interpreter ?? 'libc'}; give the directory that holds the target's lib/ and usr/`,
@@ -101,7 +117,9 @@ async function findSysroot(
     path.join(root, prefix, 'sysroot'),
     path.join(root, prefix),
   ].filter((c): c is string => c !== null && c !== '' && c !== '/');
-  const found = candidates.find((c) => isSysroot(c, spec));
+  // A sysroot outside the unpacked tree (a driver configured for a host path) is not what the
+  // sha256 pinned.
+  const found = candidates.find((c) => isSysroot(c, spec) && inside(c));
   if (!found) {
     throw new Error(
       `could not find the target sysroot of ${gcc} (tried ${candidates.join(', ')}); set 'toolchain-sysroot'`,

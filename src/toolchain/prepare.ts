@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActionError } from '../errors.js';
+import { ActionError, InputError } from '../errors.js';
+import { shorten } from '../show.js';
 import type { ActionInputs, CustomToolchain, Linker } from '../inputs.js';
 import type { GccTools, LinkPlan } from '../cargo/env.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
@@ -101,6 +102,7 @@ export async function prepareToolchains(
       );
     }
     const layout = await discoverLayout(got.dir, target.spec, hint).catch((err: Error) => {
+      if (err instanceof InputError) throw err;
       throw new ActionError(
         `toolchain ${source.id} cannot link ${target.spec.triple}: ${err.message}`,
         'toolchain',
@@ -157,11 +159,17 @@ export function customSource(c: CustomToolchain): ToolchainSource {
   const format = archiveKindOf(c.url);
   if (!format) {
     throw new ActionError(
-      `input 'toolchain-url': cannot tell the archive type of ${c.url}; it must end in .tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip`,
+      `input 'toolchain-url': cannot tell the archive type of ${shorten(c.url)}; it must end in .tar.gz, .tgz, .tar.xz, .tar.bz2 or .zip`,
       'toolchain-url',
     );
   }
-  return { id: `custom-${c.sha256.slice(0, 12)}`, urls: [c.url], sha256: c.sha256, format };
+  return {
+    id: `custom-${c.sha256.slice(0, 12)}`,
+    urls: [c.url],
+    sha256: c.sha256,
+    format,
+    input: 'toolchain-url',
+  };
 }
 
 function gccTools(binPrefix: string): GccTools {

@@ -3,6 +3,7 @@ import { runnerCommand, type RunnerPaths } from '../cargo/env.js';
 import { verifyBytes, type BinaryFacts, type Finding, type FindingCode } from '../elf/index.js';
 import type { ActionInputs } from '../inputs.js';
 import type { Log } from '../log.js';
+import { showValue } from '../log-text.js';
 import type { StagedBinary } from '../stage.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { smokeRun, type SmokeResult } from './smoke.js';
@@ -71,7 +72,7 @@ async function checkOne(
     });
   }
   const errors = findings.filter((f) => f.severity === 'error');
-  for (const f of findings) ctx.log.info(`  ${f.severity}: [${f.code}] ${f.message}`);
+  for (const f of findings) ctx.log.info(`  ${f.severity}: [${f.code}] ${showValue(f.message)}`);
   const verdict =
     errors.length === 0 ? 'passed' : ctx.inputs.verify === 'warn' ? 'warned' : 'failed';
   ctx.log.info(
@@ -103,7 +104,7 @@ async function smokeIfWanted(
     ctx.inputs.smokeTestTimeoutMs,
   );
   ctx.log.info(
-    `smoke run ${bin.name} (${target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${result.firstLine}`,
+    `smoke run ${bin.name} (${target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
   );
   return result;
 }

@@ -1,4 +1,4 @@
-import { run } from '../exec.js';
+import { run, type RunResult } from '../exec.js';
 
 export interface SmokeResult {
   ok: boolean;
@@ -20,18 +20,35 @@ export async function smokeRun(
 ): Promise<SmokeResult> {
   const [program, ...rest] = command as [string, ...string[]];
   const t0 = Date.now();
-  const r = await run(program, [...rest, ...args], { timeoutMs, maxCapture: 64 * 1024 });
+  const r = await run(program, [...rest, ...args], {
+    timeoutMs,
+    graceMs: GRACE_MS,
+    // Whatever it started in the background must not outlive the check.
+    killLeftovers: true,
+    maxCapture: 64 * 1024,
+  });
   const ms = Date.now() - t0;
   const firstLine = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';
-  return { ok: !r.timedOut && r.code === 0, firstLine, problem: smokeProblem(r, timeoutMs), ms };
+  const problem = smokeProblem(r, timeoutMs);
+  return { ok: problem === null, firstLine, problem, ms };
 }
 
-function smokeProblem(
-  r: { code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean },
-  timeoutMs: number,
-): string | null {
+/** How long output may stay open after the binary exited before its holder counts as left over. */
+const GRACE_MS = 2000;
+
+type Outcome = Pick<RunResult, 'code' | 'signal' | 'stderr' | 'timedOut' | 'leftover'>;
+
+function smokeProblem(r: Outcome, timeoutMs: number): string | null {
   if (r.timedOut) {
-    return `did not finish within ${timeoutMs / 1000} s and was killed; if it is a server, give 'smoke-test' arguments that make it exit (e.g. --version), or raise 'smoke-test-timeout'`;
+    return `did not finish within ${timeoutMs / 1000} s and was killed, with every process it started; if it is a server, give 'smoke-test' arguments that make it exit (e.g. --version), or raise 'smoke-test-timeout'`;
+  }
+  if (r.leftover) {
+    const exit = exitWords(r);
+    const fate =
+      r.leftover === 'killed'
+        ? 'it was killed'
+        : 'it had left the process group and could not be killed; the run stopped waiting for it';
+    return `${exit} but left a child process holding its output open; ${fate}. A smoke run must leave nothing running: give 'smoke-test' arguments under which it starts no background process, or make the child close stdout and stderr`;
   }
   if (r.code === 0) return null;
   const sig = r.signal ?? (r.code !== null && r.code > 128 ? signalName(r.code - 128) : null);
@@ -44,6 +61,11 @@ function smokeProblem(
     return `could not start: ${err}`;
   }
   return `exited with ${sig ?? `code ${r.code}`}${err ? `: ${err}` : ''}`;
+}
+
+function exitWords(r: Outcome): string {
+  if (r.signal) return `was ended by ${r.signal}`;
+  return `exited ${r.code}`;
 }
 
 function signalName(n: number): string | null {
