@@ -19,6 +19,7 @@ const refusal = (input: string): string => {
 describe('invisible characters pasted along with a name', () => {
   test('a zero-width space is shown as its code point, with the name it hides', () => {
     const m = refusal('pi4\u200b');
+    expect(m).toMatch(/^input 'target': unknown target /);
     expect(m).toContain("unknown target 'pi4<U+200B>'");
     expect(m).toContain('it contains an invisible character (U+200B)');
     expect(m).toContain("Did you mean 'pi4'?");
@@ -81,4 +82,10 @@ test('a refusal lists every board and every triple', () => {
   expect(m).toContain(`valid triples: ${TARGETS.map((t) => t.triple).join(', ')}.`);
   expect(m).toContain('Valid boards: pi1, pi-zero, pi-zero-w, pi2,');
   expect(m).toContain('valid triples: aarch64-unknown-linux-gnu, armv7-unknown-linux-gnueabihf,');
+});
+
+test('no near name: no suggestion at all', () => {
+  expect(refusal('zzzzzzzz')).toMatch(
+    /^input 'target': unknown target 'zzzzzzzz'\. Valid boards: /,
+  );
 });
