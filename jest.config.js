@@ -6,6 +6,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['**/__tests__/**/*.test.ts'],
+  // Stryker's sandbox copies of the project (npm run mutation) are not tests of this checkout.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   // e2e suites build real crates; two cores, so keep parallelism modest.
   maxWorkers: 2,
   // Real cross builds on a loaded 2-core machine can take a minute; a hang still ends.

@@ -20,9 +20,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { actionNode } from './action-node.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
+// The action's own Node (action.yml's runs.using), as the runner runs it.
+const NODE = actionNode(REPO);
 const TEST_HOME = process.env.RPI_TEST_HOME ?? '/opt/rust-rpi-cross-test';
 const TOOLCHAIN_DIR = path.join(TEST_HOME, 'toolchains');
 const RUST = process.env.RPI_TEST_RUST_TOOLCHAIN ?? 'debian-web';
@@ -198,7 +201,7 @@ async function runAction(inputs, workspace, dirs, { allowFail = false } = {}) {
       open = null;
     }
   };
-  const r = await exec(process.execPath, [DIST], { cwd: workspace, env, onLine });
+  const r = await exec(NODE, [DIST], { cwd: workspace, env, onLine });
   if (r.code !== 0 && !allowFail) {
     throw new Error(
       `the action failed (exit ${r.code}) with ${JSON.stringify(inputs)}:\n${tail(r.stdout)}\n${tail(r.stderr, 10)}`,
@@ -384,7 +387,7 @@ try {
     for (let i = 0; i < RUNS + 1; i++) {
       // Empty `target` (required): the action loads, fails at input parsing and exits.
       const a = await runAction({ target: '' }, ws, d, { allowFail: true });
-      const n = await exec(process.execPath, ['-e', '0'], { env: process.env });
+      const n = await exec(NODE, ['-e', '0'], { env: process.env });
       if (i === 0) continue;
       start.push(a.ms);
       bare.push(n.ms);

@@ -1,18 +1,22 @@
 // npm run demo: installs what is missing (scripts/setup-test-env.sh), then cross-builds
 // fixtures/hello-c for the Pi 4 (aarch64) and Pi 2 (armv7) through dist/index.js exactly as a
-// workflow would, runs each binary under qemu with the board's CPU model, and prints the result.
+// workflow would (on the Node of action.yml's `runs.using`), runs each binary under qemu with the
+// board's CPU model, and prints the result.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { actionNode } from './action-node.mjs';
+import { ensureDevEnv } from './dev-env.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = process.env.RPI_TEST_HOME ?? '/opt/rust-rpi-cross-test';
 const toolchains = path.join(home, 'toolchains');
 
-execFileSync('bash', [path.join(repo, 'scripts', 'setup-test-env.sh')], { stdio: 'inherit' });
+ensureDevEnv(repo);
+const node = actionNode(repo);
 
 const server = http.createServer((req, res) => {
   const file = path.join(toolchains, path.basename(decodeURIComponent(req.url ?? '')));
@@ -59,10 +63,7 @@ for (const b of boards) {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const t0 = Date.now();
   const code = await new Promise((r) =>
-    spawn(process.execPath, [path.join(repo, 'dist', 'index.js')], { env, stdio: 'inherit' }).on(
-      'close',
-      r,
-    ),
+    spawn(node, [path.join(repo, 'dist', 'index.js')], { env, stdio: 'inherit' }).on('close', r),
   );
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (code !== 0) {

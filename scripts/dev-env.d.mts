@@ -1,0 +1,2 @@
+export function staleDependencies(repo: string): string[];
+export function ensureDevEnv(repo: string): void;
