@@ -187,3 +187,4 @@ else
 fi
 step "done: toolchain '$TOOLCHAIN_NAME', tarballs in $TC_DIR"
 bash "$HERE/setup-zig.sh"
+bash "$HERE/setup-sysroot-fixtures.sh"

@@ -105,12 +105,13 @@ function machineRegistryHosts(): string[] {
   return [...hosts];
 }
 
-// The public defaults, known only by their sha256 so that this file does not name them either:
-// Debian's redirector, its security host, its FTP host, npm's registry.
+// The public defaults of the two registries this machine and CI use, known only by their sha256
+// so that this file does not name them either: Debian's redirector and npm's registry. The
+// Debian archive origins the action itself fetches sysroot packages from on GitHub's runners
+// (its primary FTP host, the security and archive hosts, in src/sysroot/archives.json) are the
+// product's data, which the Pi OS packages issue names, not the machine's registries.
 const DEFAULT_HOST_SHA256 = new Set([
   'e680c440a2e92079ab1bf7a927e8d3920f1bcd173c0487e28e020110b2e59efc',
-  '1ba4e37997a2e986efa6cd844e43fd25b9e816359d31612baa9c18b71e3b5294',
-  'c2b35955576ffa710bfb7c4e5de8141335829cb1333377cbaf7daaeff9647b35',
   '0dc11026ac75c015aaa1deafff4a7a54ef6d0cf6b3c7f9b1d2c8f3502929aa9e',
 ]);
 
