@@ -140,20 +140,22 @@ const PARSE_CASES: BadCase[] = [
     inputs: { linker: 'rust-lld' },
     input: 'linker',
     says: [
-      /'rust-lld' links only musl targets .*; aarch64-unknown-linux-gnu needs 'auto' or 'gcc'/,
+      /'rust-lld' links only musl targets .*; aarch64-unknown-linux-gnu needs 'auto', 'gcc' or 'zig'/,
     ],
   },
   {
     what: 'rust-lld for gnu and musl targets',
     inputs: { target: 'pi4:musl, pi2, pi3', linker: 'rust-lld' },
     input: 'linker',
-    says: [/; armv7-unknown-linux-gnueabihf, aarch64-unknown-linux-gnu need 'auto' or 'gcc'/],
+    says: [
+      /; armv7-unknown-linux-gnueabihf, aarch64-unknown-linux-gnu need 'auto', 'gcc' or 'zig'/,
+    ],
   },
   {
     what: 'unknown linker',
     inputs: { linker: 'lld' },
     input: 'linker',
-    says: [/'lld' is not one of 'auto', 'gcc', 'rust-lld'/],
+    says: [/'lld' is not one of 'auto', 'gcc', 'zig', 'rust-lld'/],
   },
   {
     what: 'toolchain-url without toolchain-sha256',
