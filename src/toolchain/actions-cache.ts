@@ -72,15 +72,7 @@ export async function saveToActionsCache(
   key: string,
   ctx: InstallContext,
 ): Promise<void> {
-  const cache = await cacheService();
-  if (!cache) return;
-  try {
-    await withCacheEnv(() => cache.saveCache([dir], key));
-  } catch (err) {
-    ctx.log.warning(
-      `Could not save the toolchain to the Actions cache (the build goes on): ${errorMessage(err)}`,
-    );
-  }
+  await saveCachedDir(dir, key, ctx.log, 'the toolchain');
 }
 
 /**
@@ -104,16 +96,20 @@ export async function restoreCachedDir(
   }
 }
 
+/** Saves a directory to the Actions cache, best effort: a failure is a warning. */
 export async function saveCachedDir(
   dir: string,
   key: string,
   log: InstallContext['log'],
+  what: string = dir,
 ): Promise<void> {
   const cache = await cacheService();
   if (!cache) return;
   try {
     await withCacheEnv(() => cache.saveCache([dir], key));
   } catch (err) {
-    log.warning(`Could not save ${dir} to the Actions cache: ${errorMessage(err)}`);
+    log.warning(
+      `Could not save ${what} to the Actions cache (the build goes on): ${errorMessage(err)}`,
+    );
   }
 }
