@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WrapperConfig } from './command.js';
 
@@ -25,17 +24,6 @@ export function shQuote(s: string): string {
 
 export function wrapperScript(node: string, entry: string, config: string): string {
   return `#!/bin/sh\nexec ${[node, entry, config].map(shQuote).join(' ')} "$@"\n`;
-}
-
-/**
- * A private (0700) directory for the wrappers. Under RUNNER_TEMP unless that path has
- * whitespace: build systems that take CC apart (cmake's toolchain guess, cc-rs without an
- * existing path) split it there.
- */
-export function makeWrapperRoot(runnerTemp: string): string {
-  const base = /[\s'"\\]/.test(runnerTemp) ? os.tmpdir() : runnerTemp;
-  fs.mkdirSync(base, { recursive: true });
-  return fs.mkdtempSync(path.join(base, 'rpi-cross-zig-'));
 }
 
 const TOOLS = [
