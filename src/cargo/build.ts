@@ -62,10 +62,12 @@ export async function cargoBuild(
 ): Promise<BuiltBinary[]> {
   const args = cargoArgs('build', inputs, triples);
   const lines: string[] = [];
+  // Read beside the build, so the required-features check adds no time to a good build.
+  const metadata = cargoMetadata(inputs, ctx);
   const r = await runCargo(args, ctx, (line) => lines.push(line));
   if (r.code !== 0) throw cargoFailure('build', r.stderr, inputs);
   const bins = collectBinaries(lines, triples);
-  const skipped = await binsSkippedForFeatures(inputs, bins, ctx);
+  const skipped = binsSkippedForFeatures(await metadata, inputs, bins, ctx);
   if (bins.length === 0) {
     throw new ActionError(
       skipped.length > 0
@@ -78,19 +80,30 @@ export async function cargoBuild(
   return bins;
 }
 
-/** Bins cargo left out for their required-features, from cargo metadata (none if it fails). */
-async function binsSkippedForFeatures(
-  inputs: BuildInputs,
-  built: readonly BuiltBinary[],
-  ctx: CargoContext,
-): Promise<SkippedBin[]> {
+/** `cargo metadata --no-deps`, or null (with the reason in the debug log) when it fails. */
+async function cargoMetadata(inputs: BuildInputs, ctx: CargoContext): Promise<Metadata | null> {
   const args = [...plusToolchain(inputs.rustToolchain), 'metadata', '--format-version', '1'];
   args.push('--no-deps');
   if (inputs.manifestPath) args.push('--manifest-path', inputs.manifestPath);
   try {
     const r = await run('cargo', args, { cwd: ctx.cwd, env: ctx.env, maxCapture: 64 << 20 });
     if (r.code !== 0) throw new Error(tail(r.stderr, 3));
-    const meta = JSON.parse(r.stdout) as Metadata;
+    return JSON.parse(r.stdout) as Metadata;
+  } catch (err) {
+    ctx.log.debug(`cargo metadata for required-features: ${errorMessage(err)}`);
+    return null;
+  }
+}
+
+/** Bins cargo left out for their required-features (none when metadata could not be read). */
+function binsSkippedForFeatures(
+  meta: Metadata | null,
+  inputs: BuildInputs,
+  built: readonly BuiltBinary[],
+  ctx: CargoContext,
+): SkippedBin[] {
+  if (!meta) return [];
+  try {
     return skippedBins(
       meta,
       {
@@ -102,6 +115,7 @@ async function binsSkippedForFeatures(
       built,
     );
   } catch (err) {
+    // A metadata shape we do not know only costs the hint, never the build.
     ctx.log.debug(`cargo metadata for required-features: ${errorMessage(err)}`);
     return [];
   }
