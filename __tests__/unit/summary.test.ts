@@ -130,10 +130,10 @@ describe('renderSummary: text from the build is shown, never read as Markdown or
         bin({
           name: evil,
           smoke: { ok: true, firstLine: evil, problem: null, ms: 1 },
-          findings: [{ code: 'x', severity: 'error', message: evil }],
+          findings: [{ code: 'cpu-too-new', severity: 'error', message: evil }],
         }),
       ]),
-      toolchains: [{ ...report([]).toolchains[0], id: evil, note: evil }],
+      toolchains: [{ ...report([]).toolchains[0]!, id: evil, note: evil }],
       archives: [{ target: 't', path: `/o/${evil}`, sha256: 'cd'.repeat(32) }],
       artifacts: [{ name: evil, id: 1, url: `https://github.com/o/r/${evil}`, size: 1 }],
     });
