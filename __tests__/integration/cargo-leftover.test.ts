@@ -58,9 +58,11 @@ describe('cargo runs that leave a process holding their output', () => {
 
   test('one that left the group is reported as possibly still running', async () => {
     const { log, warnings } = recordingLog();
-    const env = fakeCargo('setsid sleep 60 >&2 &\nexit 0');
+    const pidFile = path.join(dir, 'escaped.pid');
+    const env = fakeCargo(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 60' >&2 &\nexit 0`);
     await cargoTest(inputs, ['aarch64-unknown-linux-gnu'], { cwd: dir, env, log });
     expect(warnings.map((w) => w[0]).join('\n')).toMatch(/may still be running/);
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL'); // it did escape: end it
   }, 60000);
 
   test('a clean run says nothing', async () => {
