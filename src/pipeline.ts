@@ -151,6 +151,11 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
   });
   adoptCrossLibc(needLibc, plans, log);
   const cargo = configureCargo(inputs.targets, plans, qemus, work);
+  // A work dir with a space puts the runner links elsewhere: the front door may clean both.
+  for (const r of cargo.runners.values()) {
+    const dir = path.dirname(r.qemu);
+    if (!temps.includes(dir) && path.relative(work, dir).startsWith('..')) temps.push(dir);
+  }
   for (const q of cargo.missingQemu) {
     log.warning(
       `${q} not found: no cargo runner for its targets, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,

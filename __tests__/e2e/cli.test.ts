@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { elfCorpus, type CorpusName } from '../helpers/elf-corpus.js';
@@ -18,6 +19,8 @@ let server: FileServer;
 let dirs: RunnerDirs;
 let env: NodeJS.ProcessEnv;
 let xdg: string;
+/** The CLI runs' TMPDIR (without spaces, so the runner links are made inside it too). */
+let tmp: string;
 const multi = testToolchain('pi-multi');
 const EPOCH = '1700000000';
 
@@ -43,6 +46,7 @@ function cliEnv(cache: string): NodeJS.ProcessEnv {
     XDG_CACHE_HOME: cache,
     NO_PROXY: '127.0.0.1,localhost',
     SOURCE_DATE_EPOCH: EPOCH,
+    TMPDIR: tmp,
   };
 }
 
@@ -51,9 +55,13 @@ beforeAll(async () => {
   dirs = runnerDirs('cli');
   workspaceWithFixtures(dirs);
   xdg = path.join(dirs.root, 'xdg cache');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-cli-tmp-'));
   env = cliEnv(xdg);
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 interface JsonBinary {
   target: string;
@@ -95,6 +103,8 @@ describe('build', () => {
     const sums = fs.readFileSync(path.join(out, 'SHA256SUMS'), 'utf8');
     for (const f of files.filter((x) => x.endsWith('.tar.gz')))
       expect(sums).toContain(`${sha(path.join(out, f))}  ${f}`);
+    // Nothing of the run is left in TMPDIR: the results are in target/.
+    expect(fs.readdirSync(tmp)).toEqual([]);
     // Local state is in the user's cache dir, never in the repository.
     expect(fs.readdirSync(path.join(xdg, 'rust-rpi-cross', 'tool-cache')).length).toBeGreaterThan(
       0,
@@ -206,6 +216,8 @@ describe('env', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=/m);
     expect(r.stdout).toMatch(/^export RUSTUP_TOOLCHAIN=debian-web$/m);
+    // The exported runner's links stay for the user's shell, in a run directory of TMPDIR.
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith('rust-rpi-cross-'))).toHaveLength(1);
     // The shell evaluates exactly what the CLI printed; paths reach it as arguments, not code.
     const script = [
       'eval "$(cat "$1")"',
@@ -393,5 +405,26 @@ describe('bad flags and values', () => {
     expect(build.stdout).toContain('--strip, --no-strip');
     expect(build.stdout).toContain('(default: {package}-{version}-{target})');
     expect(build.stdout).not.toContain('--upload');
+  });
+});
+
+describe('local state', () => {
+  test('two runs at once on an empty cache dir share it: both succeed, one download', async () => {
+    const cache = path.join(dirs.root, 'shared cache');
+    const hits = server.hits.get(`/${multi.file}`) ?? 0;
+    const flags = offline().filter((f) => !f.startsWith('--args='));
+    const both = await Promise.all(
+      ['pi4', 'pi2'].map((t) =>
+        runCli(['env', '--target', t, ...flags], {
+          cwd: path.join(dirs.workspace, 'hello'),
+          env: cliEnv(cache),
+        }),
+      ),
+    );
+    expect(both.map((r) => r.code)).toEqual([0, 0]);
+    expect(server.hits.get(`/${multi.file}`)).toBe(hits + 1);
+    const linker = (r: { stdout: string }) =>
+      /^export CARGO_TARGET_\w+_LINKER='([^']+)'$/m.exec(r.stdout)?.[1] as string;
+    for (const r of both) expect(fs.existsSync(linker(r))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
  * The CLI's front door: the same stages as the action (src/pipeline.ts), inputs from flags,
  * results on the terminal. Exit status: 0 done, 1 build or verification failed, 2 bad usage.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,8 +85,12 @@ export async function main(
   try {
     return await dispatch(parsed, term, log, colorOut, temps);
   } catch (err) {
-    removeEmpty(temps);
     return failure(err, parsed, term, colorOut);
+  } finally {
+    // env's exports name the runner links in the run's directory: those stay. After build and
+    // run nothing in it is needed (the results are in target/), so /tmp does not fill up.
+    if (parsed.command === 'env') removeEmpty(temps);
+    else for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
