@@ -81,6 +81,11 @@ describe('build', () => {
     expect(r.stderr).not.toMatch(/rust-rpi-cross build: /);
     expect(r.code).toBe(0);
     expect(server.hits.get(`/${multi.file}`)).toBe(1);
+    // Not a terminal: the download's progress as four plain lines, no bar, no redraws.
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith(`${multi.file}: `));
+    expect(progress.map((l) => /\((\d+)%\)/.exec(l)?.[1])).toEqual(['25', '50', '75', '100']);
+    expect(progress[3]).toMatch(/ \d+\.\d\/\d+\.\d MiB \(100%\) \d+\.\d MiB\/s$/);
+    expect(r.stderr).not.toContain('\r');
     const rows = r.stdout.split('\n');
     expect(rows[0]).toMatch(/^board +triple +binary +size +glibc \(floor\) +verdict +smoke run$/);
     expect(rows[1]).toMatch(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Log } from '../log.js';
 import { inertText } from '../log-text.js';
+import type { ProgressSink } from './progress.js';
 
 export interface TerminalStyle {
   /** ANSI colours: only on a TTY and without NO_COLOR (https://no-color.org). */
@@ -29,9 +30,16 @@ export function cliLog(opts: {
   write: (text: string) => void;
   /** Inside GitHub Actions forwarded blocks get the runner's stop-commands fence too. */
   inActions: boolean;
+  /** Where download progress goes (none: not shown). */
+  progress?: ProgressSink;
 }): Log {
-  const line = (s: string) => opts.write(`${inertText(s)}\n`);
+  const line = (s: string) => opts.write(`${opts.progress?.interrupt() ?? ''}${inertText(s)}\n`);
   return {
+    progress: (label, done, total) => {
+      if (opts.quiet || !opts.progress) return;
+      const text = opts.progress.update(label, done, total);
+      if (text) opts.write(text);
+    },
     info: (m) => {
       if (!opts.quiet) line(m);
     },

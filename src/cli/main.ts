@@ -26,6 +26,7 @@ import { runnerEnv } from '../runner-env.js';
 import type { RunReport } from '../summary.js';
 import { COMMANDS, UsageError, helpText, parseCommandLine, type ParsedCommand } from './flags.js';
 import { cliLog, wantsColor } from './log.js';
+import { progressSink } from './progress.js';
 import { renderExports, renderTable } from './render.js';
 import { renderVerdict, verifyFile } from './verify.js';
 
@@ -80,6 +81,7 @@ export async function main(
     color: wantsColor(term.stderr.isTTY, term.env),
     write: (s) => term.stderr.write(s),
     inActions: term.env.GITHUB_ACTIONS === 'true',
+    progress: progressSink(term.stderr.isTTY === true, () => Date.now()),
   });
   const temps: string[] = [];
   try {
