@@ -38,6 +38,8 @@ export interface FrontDoor {
   preflight(): void;
   /** Each variable the user's later cargo commands need (the action: GITHUB_ENV). */
   exportVariable(name: string, value: string): void;
+  /** Log those variables as debug lines only (the CLI: `env` prints them, --verbose shows them). */
+  quietEnv?: boolean;
   /** The step's outputs, written only once everything succeeded. */
   setOutputs(outputs: Record<string, string>): void;
   writeSummary(report: RunReport, log: Log): Promise<void>;
@@ -164,7 +166,8 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
   }
   for (const [k, v] of Object.entries(cargo.env)) {
     door.exportVariable(k, v);
-    log.info(envLine(k, v));
+    if (door.quietEnv) log.debug(envLine(k, v));
+    else log.info(envLine(k, v));
   }
   return { inputs, triples, work, plans, uses, zigCache, cargo, times, stage };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { COMMANDS, UsageError, helpText, parseCommandLine } from '../../src/cli/flags.js';
+import { wantsColor } from '../../src/cli/log.js';
 import { fishQuote, renderExports } from '../../src/cli/render.js';
 import { INPUTS } from '../../src/input-table.js';
 
@@ -91,5 +92,16 @@ describe('exports', () => {
       "set -gx R '/a b/qemu -cpu x -L /it\\'s'\nset -gx P '1'\n",
     );
     expect(fishQuote('a\\b')).toBe("'a\\\\b'");
+  });
+});
+
+describe('colour', () => {
+  test('only on a terminal, and never with NO_COLOR set', () => {
+    expect(wantsColor(true, {})).toBe(true);
+    expect(wantsColor(true, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor(false, {})).toBe(false);
+    expect(wantsColor(undefined, {})).toBe(false);
+    // no-color.org: an empty NO_COLOR does not count.
+    expect(wantsColor(true, { NO_COLOR: '' })).toBe(true);
   });
 });

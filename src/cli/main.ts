@@ -107,6 +107,7 @@ function door(parsed: ParsedCommand, term: Terminal): FrontDoor {
     distDir: path.dirname(here),
     preflight: () => undefined,
     exportVariable: () => undefined,
+    quietEnv: true,
     setOutputs: () => undefined,
     writeSummary: async () => undefined,
     beforeCargo: () => undefined,

@@ -40,7 +40,7 @@ export function renderTable(
         : 'static'
       : '?';
     const smoke = b.smoke
-      ? `${b.smoke.ok ? 'ok' : 'FAILED'}: ${showValue(b.smoke.firstLine).slice(0, 60)}`
+      ? `${b.smoke.ok ? 'ok' : 'FAILED'}: ${showValue(b.smoke.firstLine).slice(0, 80)}`
       : '-';
     rows.push([
       b.boards.join(','),
