@@ -8,6 +8,7 @@ import { elfCorpus, type CorpusName } from '../helpers/elf-corpus.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type RunnerDirs } from '../helpers/run-action.js';
 import { runCli } from '../helpers/run-cli.js';
+import { runnerCommands } from '../helpers/runner-commands.js';
 import { FIXTURES, RUST_TOOLCHAIN, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
 import { offlineInputs, workspaceWithFixtures } from '../helpers/workspace.js';
 
@@ -431,5 +432,28 @@ describe('local state', () => {
     const linker = (r: { stdout: string }) =>
       /^export CARGO_TARGET_\w+_LINKER='([^']+)'$/m.exec(r.stdout)?.[1] as string;
     for (const r of both) expect(fs.existsSync(linker(r))).toBe(true);
+  });
+});
+
+describe('inside a workflow step', () => {
+  test("a build script's hostile stderr in the failure message forges no workflow command", async () => {
+    const evil = path.join(dirs.workspace, 'evil-build');
+    fs.cpSync(path.join(dirs.workspace, 'hello'), evil, { recursive: true });
+    fs.rmSync(path.join(evil, 'target'), { recursive: true, force: true });
+    fs.writeFileSync(
+      path.join(evil, 'build.rs'),
+      'fn main() {\n    eprintln!("::error title=FAKE::build script\\n  ##[error]FAKE-v1");\n    panic!("FAKE-panic");\n}\n',
+    );
+    const r = await runCli(['build', '--target', 'pi4', ...offline()], {
+      cwd: evil,
+      env: { ...env, GITHUB_ACTIONS: 'true' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rust-rpi-cross build: /m);
+    expect(r.stderr).toContain('FAKE-panic');
+    const forged = [...runnerCommands(r.stdout), ...runnerCommands(r.stderr)].filter(
+      (c) => c.name !== 'stop-commands' && c.name !== 'resume-commands',
+    );
+    expect(forged).toEqual([]);
   });
 });

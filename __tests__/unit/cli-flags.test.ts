@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { COMMANDS, UsageError, helpText, parseCommandLine } from '../../src/cli/flags.js';
 import { wantsColor } from '../../src/cli/log.js';
+import { json } from '../../src/cli/main.js';
 import { fishQuote, renderExports } from '../../src/cli/render.js';
 import { INPUTS } from '../../src/input-table.js';
 
@@ -103,5 +104,19 @@ describe('colour', () => {
     expect(wantsColor(undefined, {})).toBe(false);
     // no-color.org: an empty NO_COLOR does not count.
     expect(wantsColor(true, { NO_COLOR: '' })).toBe(true);
+  });
+});
+
+describe('output a workflow runner reads', () => {
+  test('JSON keeps its value but never holds ##[ (a command anywhere in a line)', () => {
+    const v = { smoke: 'ok ##[error]FAKE', line: '::error::x\n::warning::y' };
+    const text = json(v);
+    expect(text).not.toContain('##[');
+    expect(text.split('\n').some((l) => l.trimStart().startsWith('::'))).toBe(false);
+    expect(JSON.parse(text)).toEqual(v);
+  });
+
+  test('fish quoting splits ##[ the way sh quoting does', () => {
+    expect(fishQuote('/a##[b')).toBe("'/a#''#[b'");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { cliLog } from '../../src/cli/log.js';
 import { progressSink, progressText } from '../../src/cli/progress.js';
+import { isCommandLike } from '../../src/log-text.js';
 
 const MIB = 1048576;
 
@@ -17,6 +18,8 @@ describe('progressText', () => {
 
   test('a label from a URL cannot carry control characters to the terminal', () => {
     expect(progressText('a\x1b[2Jb', 1, 2, 1, false)).toContain('a\\x1b[2Jb');
+    expect(isCommandLike(progressText('::error::x', 1, 2, 1, false))).toBe(false);
+    expect(isCommandLike(progressText('x##[error]y', 1, 2, 1, false))).toBe(false);
   });
 });
 

@@ -11,7 +11,7 @@ import { ActionError, InputError, errorMessage } from '../errors.js';
 import { runAttached } from '../exec.js';
 import { parseInputs } from '../inputs.js';
 import type { Log } from '../log.js';
-import { showValue } from '../log-text.js';
+import { inertText, showValue } from '../log-text.js';
 import {
   VerificationFailed,
   finish,
@@ -67,7 +67,7 @@ export async function main(
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     const command = argv[0] && argv[0] in COMMANDS ? ` ${argv[0]}` : '';
-    term.stderr.write(`rust-rpi-cross${command}: ${err.message}\n`);
+    term.stderr.write(`${inertText(`rust-rpi-cross${command}: ${err.message}`)}\n`);
     return 2;
   }
   if (parsed.help) {
@@ -139,7 +139,7 @@ async function dispatch(
         );
       const inputs = parseInputs(parsed.getInput, d.runnerEnv.workspace);
       const v = verifyFile(path.resolve(term.cwd, file), inputs);
-      term.stdout.write(parsed.json ? `${JSON.stringify(v, null, 2)}\n` : renderVerdict(v, color));
+      term.stdout.write(parsed.json ? json(v) : inertText(renderVerdict(v, color)));
       return v.ok ? 0 : 1;
     }
     case 'env': {
@@ -152,7 +152,9 @@ async function dispatch(
     }
     case 'build': {
       const r = await pipeline(d, log, temps);
-      term.stdout.write(parsed.json ? jsonResult(r.report, r) : table(r.report, r, color));
+      term.stdout.write(
+        parsed.json ? jsonResult(r.report, r) : inertText(table(r.report, r, color)),
+      );
       return 0;
     }
     case 'run': {
@@ -225,12 +227,22 @@ function jsonResult(report: RunReport, r: PipelineResult | null, error?: string)
     ...files(r),
     stages: Object.fromEntries(report.stages),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return json(out);
+}
+
+/**
+ * JSON whose lines no runner reads as a command: JSON.stringify escapes the line breaks, and
+ * `##[` (a command anywhere in a line) is written with the same character as `\u005b`.
+ */
+export function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/##\[/g, '##\\u005b')}\n`;
 }
 
 /** One line (a failed verification: the table, then the reasons) and the exit status. */
 function failure(err: unknown, parsed: ParsedCommand, term: Terminal, color: boolean): number {
-  const say = (m: string) => term.stderr.write(`rust-rpi-cross ${parsed.command}: ${m}\n`);
+  // Messages can carry cargo's or a build script's output: inert, should a workflow step run us.
+  const say = (m: string) =>
+    term.stderr.write(`${inertText(`rust-rpi-cross ${parsed.command}: ${m}`)}\n`);
   if (err instanceof UsageError) {
     say(err.message);
     return 2;
@@ -242,7 +254,9 @@ function failure(err: unknown, parsed: ParsedCommand, term: Terminal, color: boo
   }
   if (err instanceof VerificationFailed) {
     term.stdout.write(
-      parsed.json ? jsonResult(err.report, null, err.message) : table(err.report, null, color),
+      parsed.json
+        ? jsonResult(err.report, null, err.message)
+        : inertText(table(err.report, null, color)),
     );
     say(err.message.replace("(set 'verify: warn' to ship anyway)", '(--verify warn ships anyway)'));
     return 1;

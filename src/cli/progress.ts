@@ -1,5 +1,5 @@
 /** Download progress for a terminal: a redrawn bar on a TTY, a few plain lines otherwise. */
-import { showValue } from '../log-text.js';
+import { inertLine, showValue } from '../log-text.js';
 
 const MIB = 1048576;
 const BAR = 24;
@@ -14,7 +14,8 @@ export function progressText(
 ): string {
   const mib = (n: number) => (n / MIB).toFixed(1);
   const rate = elapsedMs > 0 ? `${mib((done / elapsedMs) * 1000)} MiB/s` : '';
-  const name = showValue(label);
+  // The label comes from a URL: one line, no controls, never the start of a workflow command.
+  const name = inertLine(showValue(label));
   if (total === null || total <= 0) return `${name}: ${mib(done)} MiB ${rate}`.trimEnd();
   const part = Math.min(1, done / total);
   const filled = Math.round(part * BAR);

@@ -73,7 +73,7 @@ export function renderExports(vars: Record<string, string>, shell: 'sh' | 'fish'
   return `${lines.join('\n')}\n`;
 }
 
-/** fish's single quotes: only \\ and \' are escapes inside them. */
+/** fish's single quotes: only \\ and \' are escapes inside them; `##[` is split ('#''#['). */
 export function fishQuote(v: string): string {
-  return `'${v.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  return `'${v.replace(/[\\']/g, (c) => `\\${c}`).replace(/##\[/g, "#''#[")}'`;
 }
