@@ -212,6 +212,21 @@ describe('build', () => {
     expect(path.basename(cliArchive)).toBe(path.basename(actionArchive));
     expect(archive(cliArchive)).toBe(archive(actionArchive));
   });
+  test('a binary that fails verification: the table says FAILED, the reason on stderr, exit 1, nothing packaged', async () => {
+    const crate = path.join(dirs.workspace, 'hello');
+    fs.rmSync(path.join(crate, 'target', 'rpi-cross'), { recursive: true, force: true });
+    const flags = offline().map((f) => (f.startsWith('--pi-os=') ? '--pi-os=bullseye' : f));
+    const r = await runCli(['build', '--target', 'pi4', ...flags], { cwd: crate, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^pi4 +aarch64-unknown-linux-gnu +pi-hello +\d+ KiB +2\.34 \(2\.31\) +FAILED/m,
+    );
+    expect(r.stderr).toMatch(
+      /^rust-rpi-cross build: binary verification failed, nothing was packaged or uploaded \(--verify warn ships anyway\):$/m,
+    );
+    expect(r.stderr).toMatch(/GLIBC_2\.34/);
+    expect(fs.existsSync(path.join(crate, 'target', 'rpi-cross'))).toBe(false);
+  });
 });
 
 describe('env', () => {
