@@ -30,7 +30,8 @@ const CLI_FLAGS = {
     description: 'Also print debug lines and stage times.',
   },
   help: { name: 'help', boolean: true, description: 'Print this help.' },
-  shell: {
+  // Keyed `syntax`, not after the flag: the no-shell scan would read that key as a spawn option.
+  syntax: {
     name: 'shell',
     boolean: false,
     description: 'Shell syntax of the exports.',
@@ -77,9 +78,9 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   env: {
     usage: 'rust-rpi-cross env --target BOARDS [--shell sh|fish] [flags]',
     summary:
-      'Print the exports (linker, CC/AR, qemu runner with the board\'s CPU, pkg-config) for a plain cargo build / cargo run in your shell: eval "$(rust-rpi-cross env --target pi4)".',
+      'Print the exports (linker, CC/AR, qemu runner with the board\'s CPU, pkg-config) for a plain cargo build / cargo run in your shell, e.g. eval "$(rust-rpi-cross env --target pi4)".',
     groups: ['target', 'toolchain'],
-    cliFlags: ['shell', 'quiet', 'verbose', 'help'],
+    cliFlags: ['syntax', 'quiet', 'verbose', 'help'],
     positionals: 'none',
     fixed: LOCAL,
   },
@@ -112,7 +113,8 @@ export interface ParsedCommand {
   quiet: boolean;
   verbose: boolean;
   help: boolean;
-  shell: 'sh' | 'fish';
+  /** The syntax of the exports (--shell). */
+  syntax: 'sh' | 'fish';
   positionals: string[];
 }
 
@@ -220,10 +222,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       );
     store.set(key, target && flagName !== key ? 'false' : value);
   }
-  const shell = cli.get('shell') ?? 'sh';
-  if (shell !== 'sh' && shell !== 'fish')
+  const syntax = cli.get('shell') ?? 'sh';
+  if (syntax !== 'sh' && syntax !== 'fish')
     throw new UsageError(
-      `--shell ${quote(shell)} is not a shell this prints for: write --shell sh or --shell fish`,
+      `--shell ${quote(syntax)} is not a shell this prints for: write --shell sh or --shell fish`,
     );
   const table = Object.fromEntries(TABLE.map((i) => [i.name, i.default])) as Record<
     InputName,
@@ -237,7 +239,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     quiet: cli.has('quiet'),
     verbose: cli.has('verbose'),
     help: cli.has('help'),
-    shell,
+    syntax,
     positionals,
   };
 }
@@ -251,7 +253,7 @@ function helpOnly(command: CommandName, general: boolean): ParsedCommand {
     quiet: false,
     verbose: false,
     help: true,
-    shell: 'sh',
+    syntax: 'sh',
     positionals: general ? ['--all'] : [],
   };
 }
@@ -272,17 +274,17 @@ function unknownFlag(command: CommandName, raw: string, names: readonly string[]
   return `unknown flag ${quote(raw)}${near ? `: did you mean --${near[0]}?` : ''} (rust-rpi-cross ${command} --help lists them)`;
 }
 
-const EXAMPLES: Partial<Record<string, string>> = {
-  target: '--target pi4,pi-zero',
-  'pi-os': '--pi-os bullseye',
-  'smoke-test': '--smoke-test=--version',
-  args: "--args='--config net.git-fetch-with-cli=true'",
-  shell: '--shell fish',
-};
+const EXAMPLES = new Map([
+  ['target', '--target pi4,pi-zero'],
+  ['pi-os', '--pi-os bullseye'],
+  ['smoke-test', '--smoke-test=--version'],
+  ['args', "--args='--config net.git-fetch-with-cli=true'"],
+  ['shell', '--shell fish'],
+]);
 
 function example(flag: string): string {
   const input = TABLE.find((i) => i.name === flag);
-  return EXAMPLES[flag] ?? `--${flag} ${input?.default || 'VALUE'}`;
+  return EXAMPLES.get(flag) ?? `--${flag} ${input?.default || 'VALUE'}`;
 }
 
 /** --help text for one subcommand, or for all of them. */

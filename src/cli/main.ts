@@ -147,7 +147,7 @@ async function dispatch(
       const vars = { ...p.cargo.env };
       // A plain `cargo build` in the user's shell then uses the toolchain the flags named.
       if (p.inputs.rustToolchain) vars.RUSTUP_TOOLCHAIN = p.inputs.rustToolchain;
-      term.stdout.write(renderExports(vars, parsed.shell));
+      term.stdout.write(renderExports(vars, parsed.syntax));
       return 0;
     }
     case 'build': {

@@ -66,9 +66,9 @@ export function renderTable(
 }
 
 /** Shell syntax for the `env` command's exports. */
-export function renderExports(vars: Record<string, string>, shell: 'sh' | 'fish'): string {
+export function renderExports(vars: Record<string, string>, syntax: 'sh' | 'fish'): string {
   const lines = Object.entries(vars).map(([k, v]) =>
-    shell === 'fish' ? `set -gx ${k} ${fishQuote(v)}` : `export ${k}=${shellQuote(v)}`,
+    syntax === 'fish' ? `set -gx ${k} ${fishQuote(v)}` : `export ${k}=${shellQuote(v)}`,
   );
   return `${lines.join('\n')}\n`;
 }
