@@ -7,12 +7,14 @@
 //      `curl -s URL | tar xz -C dir` of the same tarball
 //   3. all targets at once (pi4, pi2) vs the slowest single target
 //   4. ELF parse + verify per real binary
+//   5. the CLI's warm overhead: rust-rpi-cross build vs a bare cargo build (scripts/bench-cli.mjs)
 //
 // It is a measurement, not a test: a missed target is marked in the table and the exit code is 0.
 // Exit code 1 only when a measurement could not be taken (e.g. the action failed).
 // Needs what scripts/setup-test-env.sh installs (Debian's Rust as `debian-web`, the toolchain
 // tarballs in /opt/rust-rpi-cross-test/toolchains) and an up-to-date dist/ (npm run bundle).
 // BENCH_RUNS=n raises the number of timed runs per measurement (never below 5).
+// BENCH_ONLY=<prefix> runs only the sections whose name starts with it (e.g. BENCH_ONLY=5).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -21,9 +23,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actionNode } from './action-node.mjs';
+import { benchCli } from './bench-cli.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
+const CLI = path.join(REPO, 'dist', 'cli', 'index.js');
 // The action's own Node (action.yml's runs.using), as the runner runs it.
 const NODE = actionNode(REPO);
 const TEST_HOME = process.env.RPI_TEST_HOME ?? '/opt/rust-rpi-cross-test';
@@ -314,6 +318,7 @@ function stageTable(title, run) {
 const fmtRuns = (xs) => xs.map((ms) => (ms / 1000).toFixed(2)).join(', ');
 
 async function section(name, fn) {
+  if (process.env.BENCH_ONLY && !name.startsWith(process.env.BENCH_ONLY)) return;
   progress(name);
   try {
     await fn();
@@ -713,6 +718,30 @@ try {
       );
     }
   });
+
+  // -------------------------------------------------------------- 5. CLI warm overhead
+  await section('5. CLI warm overhead', () =>
+    benchCli({
+      exec,
+      median,
+      secs,
+      plus,
+      touch,
+      row,
+      details,
+      fmtRuns,
+      progress,
+      tail,
+      ws,
+      root,
+      server,
+      a64,
+      RUNS,
+      RUST,
+      REGISTRY,
+      CLI,
+    }),
+  );
 } catch (err) {
   errors.push(err.message);
 } finally {

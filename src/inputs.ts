@@ -5,6 +5,7 @@ import { locateInside, looksLikeGlob, staysBelow, type Located } from './paths.j
 import { shown } from './show.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
+import { INPUTS, type InputName } from './input-table.js';
 
 export type Linker = 'auto' | 'gcc' | 'zig' | 'rust-lld';
 export type Command = 'build' | 'test' | 'both';
@@ -57,42 +58,9 @@ export interface ActionInputs {
   retentionDays: number | null;
 }
 
-/** The names action.yml declares; a unit test keeps the two in step. */
-export const INPUT_NAMES = [
-  'target',
-  'pi-os',
-  'rust-toolchain',
-  'linker',
-  'toolchain-url',
-  'toolchain-sha256',
-  'toolchain-prefix',
-  'toolchain-sysroot',
-  'toolchain-mirror',
-  'download-timeout',
-  'cache',
-  'working-directory',
-  'manifest-path',
-  'package',
-  'bin',
-  'features',
-  'all-features',
-  'no-default-features',
-  'profile',
-  'locked',
-  'args',
-  'command',
-  'verify',
-  'smoke-test',
-  'smoke-test-timeout',
-  'strip',
-  'archive',
-  'archive-name',
-  'include',
-  'upload',
-  'artifact-name',
-  'retention-days',
-] as const;
-export type InputName = (typeof INPUT_NAMES)[number];
+/** The names action.yml declares, from the one table both front doors read. */
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map((i) => i.name);
+export type { InputName };
 
 /** Reads one input's raw text (core.getInput in the action, a record in tests). */
 export type InputGetter = (name: InputName) => string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpClient, type HttpClientResponse } from '@actions/http-client';
@@ -53,7 +54,7 @@ export async function download(
   for (const url of urls) {
     for (let attempt = 1; attempt <= opts.attempts; attempt++) {
       try {
-        return await attemptDownload(url, dest, opts.idleTimeoutMs);
+        return await attemptDownload(url, dest, opts.idleTimeoutMs, opts.log);
       } catch (err) {
         fs.rmSync(dest, { force: true });
         if (err instanceof ActionError) throw err;
@@ -95,6 +96,7 @@ async function attemptDownload(
   url: string,
   dest: string,
   idleTimeoutMs: number,
+  log: Log,
 ): Promise<Downloaded> {
   const client = new HttpClient('rust-rpi-cross', [], {
     allowRetries: false,
@@ -104,7 +106,7 @@ async function attemptDownload(
     socketTimeout: idleTimeoutMs,
   });
   try {
-    return await fetchTo(client, url, dest, idleTimeoutMs);
+    return await fetchTo(client, url, dest, idleTimeoutMs, log);
   } finally {
     // Also destroys a socket the client's own timeout only half-closed: a peer that never
     // answers the FIN would otherwise keep the connection, and the process, alive.
@@ -117,6 +119,7 @@ async function fetchTo(
   url: string,
   dest: string,
   idleTimeoutMs: number,
+  log: Log,
 ): Promise<Downloaded> {
   const res = await getFollowingRedirects(client, url, idleTimeoutMs);
   const body = res.message;
@@ -129,6 +132,8 @@ async function fetchTo(
   }
   const expected = Number(body.headers['content-length'] ?? NaN);
   const of = Number.isFinite(expected) ? ` of ${expected}` : '';
+  const total = Number.isFinite(expected) ? expected : null;
+  const label = (URL.canParse(url) && path.basename(new URL(url).pathname)) || url;
   const hash = createHash('sha256');
   let bytes = 0;
   // http-client's socketTimeout covers the wait for the headers only; this one covers the body.
@@ -146,6 +151,7 @@ async function fetchTo(
       arm();
       hash.update(chunk);
       bytes += chunk.length;
+      log.progress?.(label, bytes, total);
       cb(null, chunk);
     },
   });
