@@ -24,6 +24,7 @@ import { saveCachedDir } from './toolchain/actions-cache.js';
 import { prepareToolchains } from './toolchain/prepare.js';
 import { adoptCrossLibc, zigTargetsWithoutLibc } from './zig/runtime.js';
 import { crossLibcPackages } from './zig/select.js';
+import { prepareSysroots, type PreparedSysroot } from './sysroot/stage.js';
 import { checkBinaries, verificationFailure } from './verify/binaries.js';
 
 export async function run(): Promise<void> {
@@ -116,7 +117,17 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
     packages: crossLibcPackages(needLibc),
   });
   adoptCrossLibc(needLibc, plans, log);
-  const cargo = configureCargo(inputs.targets, plans, qemus, work);
+  const sysroots = inputs.sysroot
+    ? await stage('Sysroot packages', () =>
+        prepareSysroots(inputs, plans, {
+          toolCacheDir: renv.toolCache,
+          workDir: work,
+          log,
+          zigRuntime: { node: process.execPath, entry: zigWrapperEntry() },
+        }),
+      )
+    : new Map<string, PreparedSysroot>();
+  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots);
   for (const q of cargo.missingQemu) {
     log.warning(
       `${q} not found: no cargo runner for its targets, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,
@@ -161,6 +172,7 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
     archives: [],
     artifacts: [],
     stages: times,
+    sysroots: [...sysroots.values()],
   };
   const failure = verificationFailure(binaries);
   if (failure) {
@@ -192,7 +204,9 @@ async function pipeline(log: Log, temps: string[]): Promise<void> {
   await writeSummary(report, log);
   // Outputs are written only once everything succeeded: a failed upload reports nothing.
   try {
-    for (const [k, v] of Object.entries(actionOutputs(triples, uses, binaries, shipped)))
+    for (const [k, v] of Object.entries(
+      actionOutputs(triples, uses, binaries, shipped, [...sysroots.values()]),
+    ))
       core.setOutput(k, v);
   } catch (err) {
     throw new ActionError(

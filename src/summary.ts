@@ -1,5 +1,6 @@
 import type { ToolchainUse } from './toolchain/prepare.js';
 import type { CheckedBinary } from './verify/binaries.js';
+import { providers, type PackageFiles } from './sysroot/plan.js';
 import type { UploadedArtifact } from './upload.js';
 
 export interface RunReport {
@@ -11,6 +12,14 @@ export interface RunReport {
   artifacts: UploadedArtifact[];
   /** Stage name → milliseconds, in pipeline order. */
   stages: [string, number][];
+  /** `sysroot-packages`, per target. */
+  sysroots?: SysrootReport[];
+}
+
+export interface SysrootReport {
+  triple: string;
+  resolved: readonly string[];
+  packages: readonly PackageFiles[];
 }
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -57,6 +66,25 @@ export function renderSummary(r: RunReport): string {
         ? "rust-lld (Rust's self-contained musl)"
         : `${t.linker === 'zig' ? '`zig` ' : ''}\`${t.id}\``;
     out.push(`- \`${t.triple}\`: ${what}, ${from}${t.note ? ` — ${esc(t.note)}` : ''}`);
+  }
+  const sysroots = r.sysroots ?? [];
+  if (sysroots.length) {
+    out.push('', '### Sysroot packages', '');
+    for (const s of sysroots) {
+      out.push(`- \`${s.triple}\`: ${s.resolved.map((p) => `\`${esc(p)}\``).join(', ')}`);
+    }
+    const rows = r.binaries.flatMap((b) => {
+      const s = sysroots.find((x) => x.triple === b.target);
+      if (!s || !b.facts) return [];
+      return providers(b.facts.needed, s.packages).map(
+        (p) =>
+          `| \`${b.target}\` | \`${esc(b.name)}\` | \`${esc(p.soname)}\` | \`apt install ${esc(p.package)}\` (${esc(p.version)}) |`,
+      );
+    });
+    if (rows.length) {
+      out.push('', 'On the Pi, each binary needs:', '');
+      out.push('| target | binary | NEEDED | provided by |', '| --- | --- | --- | --- |', ...rows);
+    }
   }
   if (r.archives.length) {
     out.push('', '### Files', '');

@@ -38,10 +38,20 @@ export interface SysrootRequest {
   readonly have?: readonly string[];
 }
 
+/**
+ * Packages indexes by the SHA256 their signed InRelease lists: a suite that did not change is
+ * not downloaded again. Only bytes that matched that hash are put; what is got is checked again.
+ */
+export interface IndexCache {
+  get(sha256: string): Buffer | null;
+  put(sha256: string, body: Buffer): void;
+}
+
 export interface ClientDeps {
   readonly fetch: Fetcher;
   readonly log: Log;
   readonly now?: () => Date;
+  readonly indexCache?: IndexCache;
 }
 
 export interface OpenedSuite {
@@ -140,7 +150,16 @@ export async function loadIndexes(
       const dir = `${s.base}/dists/${s.suite}`;
       let body: Buffer | null = null;
       let choice = choices[0] as IndexChoice;
+      let cached = false;
       for (const c of choices) {
+        body = deps.indexCache?.get(c.entry.sha256) ?? null;
+        if (body) {
+          choice = c;
+          cached = true;
+          break;
+        }
+      }
+      for (const c of cached ? [] : choices) {
         // by-hash first where the archive offers it: immune to a mirror updating mid-run.
         const byHash = `${dir}/${path.posix.dirname(c.path)}/by-hash/SHA256/${c.entry.sha256}`;
         const urls = release.acquireByHash ? [byHash, `${dir}/${c.path}`] : [`${dir}/${c.path}`];
@@ -169,6 +188,7 @@ export async function loadIndexes(
           WHERE,
         );
       }
+      if (!cached) deps.indexCache?.put(choice.entry.sha256, body);
       out.push(new PackageIndex(text, s, component));
     }
   }

@@ -1,0 +1,269 @@
+/**
+ * The `sysroot-packages` stage: per target, resolve the packages against the verified indexes
+ * of its Pi OS release, take the unpacked overlay from the tool cache, the Actions cache or a
+ * fresh verified download, and build the merged sysroot and the compiler wrappers around it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { planSysroot, type LinkPlan, type TargetSysroot } from '../cargo/env.js';
+import { ActionError, errorMessage } from '../errors.js';
+import type { ActionInputs } from '../inputs.js';
+import type { Log } from '../log.js';
+import type { ResolvedTarget } from '../targets/resolve.js';
+import { makeSpaceFreePrivateDir } from '../tempdir.js';
+import { restoreCachedDir, saveCachedDir } from '../toolchain/actions-cache.js';
+import type { WrapperConfig } from '../zig/command.js';
+import { writeWrappers } from '../zig/wrappers.js';
+import { suiteSources } from './archives.js';
+import {
+  downloadDebs,
+  loadIndexes,
+  openSuites,
+  resolveRequest,
+  unpackAll,
+  type ClientDeps,
+  type IndexCache,
+} from './client.js';
+import { httpFetcher, type Fetcher } from './fetch.js';
+import { userTrust, type Trust } from './keys.js';
+import { mergeTrees } from './merge.js';
+import { sha256Hex } from './packages.js';
+import {
+  compilerWrapper,
+  gccSysrootArgs,
+  packagesFor,
+  sharedLibraries,
+  sysrootCacheKey,
+  zigSysroot,
+  type PackageFiles,
+} from './plan.js';
+
+const WHERE = 'sysroot-packages';
+
+export interface SysrootContext {
+  toolCacheDir: string;
+  /** This run's private directory. */
+  workDir: string;
+  log: Log;
+  zigRuntime: { node: string; entry: string };
+  fetch?: Fetcher;
+  now?: () => Date;
+}
+
+export interface PreparedSysroot extends TargetSysroot {
+  triple: string;
+  /** The unpacked packages (in the tool cache). */
+  overlay: string;
+  /** `name=version`, in resolution order. */
+  resolved: string[];
+  packages: PackageFiles[];
+  origin: 'download' | 'tool-cache' | 'actions-cache';
+  key: string;
+  /** Milliseconds per step, for the log and the report. */
+  timings: Record<string, number>;
+}
+
+/** Every target's merged sysroot, by triple; empty when no package is asked for. */
+export async function prepareSysroots(
+  inputs: ActionInputs,
+  plans: ReadonlyMap<string, LinkPlan>,
+  ctx: SysrootContext,
+): Promise<Map<string, PreparedSysroot>> {
+  const out = new Map<string, PreparedSysroot>();
+  const sys = inputs.sysroot;
+  if (!sys) return out;
+  const trust = sys.keyring ? await readTrust(sys.keyring) : null;
+  const root = path.join(ctx.toolCacheDir, 'rpi-cross-sysroot');
+  const deps: ClientDeps = {
+    fetch:
+      ctx.fetch ??
+      httpFetcher({ attempts: 3, backoffMs: 2000, socketTimeoutMs: inputs.downloadTimeoutMs }),
+    log: ctx.log,
+    now: ctx.now,
+    indexCache: indexCache(path.join(root, 'indexes'), ctx.log),
+  };
+  // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
+  let dir: string | null = null;
+  for (const target of inputs.targets) {
+    const triple = target.spec.triple;
+    const packages = packagesFor(sys, triple);
+    if (packages.length === 0) continue;
+    const plan = plans.get(triple);
+    if (!plan) throw new Error(`internal: no link plan for ${triple}`);
+    dir ??= makeSpaceFreePrivateDir(ctx.workDir, 'rpi-cross-sysroot-');
+    const prepared = await prepareOne(target, plan, packages, {
+      ...ctx,
+      deps,
+      trust,
+      mirror: sys.mirror,
+      piOs: inputs.piOs,
+      cache: inputs.cache,
+      root,
+      dir,
+    });
+    ctx.log.info(`${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`);
+    ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
+    out.set(triple, prepared);
+  }
+  return out;
+}
+
+async function readTrust(file: string): Promise<Trust> {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new ActionError(`cannot read 'sysroot-keyring' ${file}: ${errorMessage(err)}`, WHERE);
+  }
+  return userTrust(bytes, file);
+}
+
+/** Index files by sha256, re-hashed when read: a damaged cache entry is a miss, not an error. */
+function indexCache(dir: string, log: Log): IndexCache {
+  return {
+    get(sha256) {
+      try {
+        const body = fs.readFileSync(path.join(dir, sha256));
+        return sha256Hex(body) === sha256 ? body : null;
+      } catch {
+        return null;
+      }
+    },
+    put(sha256, body) {
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+        const tmp = path.join(dir, `${sha256}.partial-${process.pid}`);
+        fs.writeFileSync(tmp, body);
+        fs.renameSync(tmp, path.join(dir, sha256));
+      } catch (err) {
+        log.debug(`index cache: cannot keep ${sha256}: ${errorMessage(err)}`);
+      }
+    },
+  };
+}
+
+interface OneContext extends SysrootContext {
+  deps: ClientDeps;
+  trust: Trust | null;
+  mirror: string | null;
+  piOs: string;
+  cache: boolean;
+  root: string;
+  dir: string;
+}
+
+async function prepareOne(
+  target: ResolvedTarget,
+  plan: LinkPlan,
+  packages: string[],
+  ctx: OneContext,
+): Promise<PreparedSysroot> {
+  const triple = target.spec.triple;
+  const req = { triple, piOs: ctx.piOs, packages, mirror: ctx.mirror, trust: ctx.trust };
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - t0);
+    }
+  };
+  const suites = await time('inrelease', () => openSuites(req, ctx.deps));
+  const opened = new Set(suites.map((s) => `${s.source.archive}/${s.source.suite}`));
+  const skipped = suiteSources(triple, ctx.piOs, ctx.mirror)
+    .filter((s) => !opened.has(`${s.archive}/${s.suite}`))
+    .map((s) => `${s.label} ${s.suite}`);
+  const indexes = await time('indexes', () => loadIndexes(req, suites, ctx.deps));
+  const resolution = await time('resolve', async () => resolveRequest(req, indexes, skipped));
+  const resolved = resolution.packages.map((p) => `${p.name}=${p.version}`);
+  const key = sysrootCacheKey(
+    triple,
+    [...opened],
+    resolution.packages.map((p) => `${p.filename} ${p.sha256}`),
+  );
+  // <key>/root is the overlay, <key>/packages.json written last says it is complete.
+  const entry = path.join(ctx.root, triple, key);
+  const overlay = path.join(entry, 'root');
+  const manifest = path.join(entry, 'packages.json');
+  let origin: PreparedSysroot['origin'] = 'tool-cache';
+  if (!fs.existsSync(manifest)) {
+    fs.rmSync(entry, { recursive: true, force: true });
+    origin = 'actions-cache';
+    const restored =
+      ctx.cache &&
+      (await time('restore', () => restoreCachedDir(entry, key, ctx.log))) &&
+      fs.existsSync(manifest);
+    if (!restored) {
+      fs.rmSync(entry, { recursive: true, force: true });
+      origin = 'download';
+      const debs = await time('debs', () => downloadDebs(req, resolution.packages, ctx.deps));
+      const results = await time('unpack', () => unpackAll(resolution.packages, debs, overlay));
+      const files: PackageFiles[] = resolution.packages.map((p) => ({
+        name: p.name,
+        version: p.version,
+        libraries: sharedLibraries(results.get(p.name)?.paths ?? []),
+      }));
+      fs.writeFileSync(manifest, JSON.stringify(files));
+      if (ctx.cache) await saveCachedDir(entry, key, ctx.log, `the ${triple} sysroot packages`);
+    }
+  }
+  const packageFiles = JSON.parse(fs.readFileSync(manifest, 'utf8')) as PackageFiles[];
+  const merged = path.join(ctx.dir, triple);
+  fs.mkdirSync(merged);
+  const base = planSysroot(plan);
+  const sources = [fs.realpathSync(overlay), ...(base ? [fs.realpathSync(base)] : [])];
+  // The toolchain's files win: its loader and libc are what the binary is linked against.
+  const shadowed = mergeTrees(merged, sources.reverse());
+  for (const s of shadowed) ctx.log.debug(`${triple} merged sysroot: ${s} is shadowed`);
+  const wrappers = writeCompilerWrappers(target, plan, merged, ctx);
+  ctx.log.info(
+    `${triple}: InRelease ${timings.inrelease} ms, indexes ${timings.indexes} ms, resolve ${timings.resolve} ms${timings.debs !== undefined ? `, .debs ${timings.debs} ms, unpack ${timings.unpack} ms` : ''}`,
+  );
+  return {
+    triple,
+    dir: merged,
+    ...wrappers,
+    overlay,
+    resolved,
+    packages: packageFiles,
+    origin,
+    key,
+    timings,
+  };
+}
+
+function writeCompilerWrappers(
+  target: ResolvedTarget,
+  plan: LinkPlan,
+  merged: string,
+  ctx: OneContext,
+): { cc: string; cxx: string | null } {
+  const triple = target.spec.triple;
+  if (plan.kind === 'gcc') {
+    const bin = path.join(ctx.dir, `${triple}-bin`);
+    fs.mkdirSync(bin, { mode: 0o700 });
+    const write = (name: string, real: string): string => {
+      const p = path.join(bin, name);
+      fs.writeFileSync(p, compilerWrapper(real, gccSysrootArgs(merged)), { mode: 0o700 });
+      return p;
+    };
+    const p = plan.layout.binPrefix;
+    return { cc: write('cc', `${p}gcc`), cxx: plan.tools.cxx ? write('c++', `${p}g++`) : null };
+  }
+  if (plan.kind === 'zig') {
+    const config = JSON.parse(
+      fs.readFileSync(path.join(plan.wrappers.dir, 'cc.json'), 'utf8'),
+    ) as WrapperConfig;
+    const base = { zig: config.zig, target: config.target, cpu: config.cpu, rules: config.rules };
+    const w = writeWrappers(
+      path.dirname(plan.wrappers.dir),
+      triple,
+      { ...base, sysroot: zigSysroot(merged, target.spec.gccTriple) },
+      ctx.zigRuntime,
+    );
+    return { cc: w.cc, cxx: w.cxx };
+  }
+  // inputs.ts refuses sysroot-packages for musl targets, the only ones rust-lld links.
+  throw new Error(`internal: sysroot-packages for ${triple}, linked by ${plan.kind}`);
+}
