@@ -8,7 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import * as openpgp from 'openpgp';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
 import { FIXTURES, TEST_HOME, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
@@ -135,5 +137,186 @@ describe('gcc, pi-os bookworm: OpenSSL 3 from the archive', () => {
     );
     expect(r.summary).toMatch(/`libcrypto\.so\.3` \| `apt install libssl3`/);
     expect(r.summary).toMatch(/✅ `OpenSSL 3\.0\.\d+/);
+  });
+
+  test('a second run downloads nothing beyond the InRelease files', async () => {
+    const before = new Map(mirror.hits);
+    const t0 = Date.now();
+    const again = await runAction(gccInputs(dirs, {}), dirs);
+    console.log(`sysroot e2e gcc bookworm pi4+pi2 (warm): ${Date.now() - t0} ms`);
+    expect(again.errors).toEqual([]);
+    expect(again.code).toBe(0);
+    const asked = [...mirror.hits].filter(([p, n]) => n > (before.get(p) ?? 0)).map(([p]) => p);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((p) => !p.endsWith('/InRelease'))).toEqual([]);
+    expect(again.stdout).toMatch(
+      /aarch64-unknown-linux-gnu: sysroot packages libssl-dev=\S+ libssl3=\S+ \(tool-cache\)/,
+    );
+    expect(again.outputs['sysroot-packages']).toBe(r.outputs['sysroot-packages']);
+    const stage = /\| Sysroot packages \| ([\d.]+) \|/.exec(again.summary)?.[1];
+    console.log(
+      `sysroot stage: cold ${/\| Sysroot packages \| ([\d.]+) \|/.exec(r.summary)?.[1]} s, warm ${stage} s`,
+    );
+  });
+});
+
+/**
+ * Tampering, end to end: a mirror that is a symlink copy of the real one with one file altered.
+ * Each must stop the run in the sysroot stage with one error naming what and where, before
+ * anything is unpacked or cached.
+ */
+describe('a mirror that serves altered or unverifiable files is refused', () => {
+  let dirs: RunnerDirs;
+  let n = 0;
+  beforeAll(() => {
+    dirs = opensslWorkspace('sysroot-tamper');
+  });
+
+  /** A copy of the mirror made of symlinks; `edit` replaces files in it (never through a link). */
+  async function tampered(
+    edit: (
+      root: string,
+      replace: (rel: string, body: Buffer | string) => void,
+    ) => Promise<void> | void,
+  ): Promise<FileServer> {
+    const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tamper-')), `m${++n}`);
+    execFileSync('cp', ['-rs', MIRROR, root]);
+    const replace = (rel: string, body: Buffer | string): void => {
+      const file = path.join(root, rel);
+      fs.rmSync(file);
+      fs.writeFileSync(file, body);
+    };
+    await edit(root, replace);
+    return startFileServer(root);
+  }
+
+  const flip = (file: string): Buffer => {
+    const b = Buffer.from(fs.readFileSync(file));
+    const at = Math.floor(b.length / 2);
+    b[at] = (b[at] as number) ^ 0x01;
+    return b;
+  };
+
+  async function refused(
+    server: FileServer,
+    over: Record<string, string> = {},
+  ): Promise<ActionRun> {
+    // A verified index cached by an earlier case would (rightly) never be fetched again.
+    fs.rmSync(path.join(dirs.toolCache, 'rpi-cross-sysroot'), { recursive: true, force: true });
+    try {
+      const r = await runAction(
+        gccInputs(dirs, {
+          target: 'pi4',
+          'sysroot-mirror': server.url,
+          'sysroot-keyring': '',
+          ...over,
+        }),
+        dirs,
+      );
+      expect(r.code).toBe(1);
+      expect(r.errors).toHaveLength(1);
+      expect(r.stdout).not.toMatch(/Build/);
+      // Nothing unverified is kept: no overlay, no partial one, no index that failed its hash.
+      const cached = path.join(dirs.toolCache, 'rpi-cross-sysroot', 'aarch64-unknown-linux-gnu');
+      expect(fs.existsSync(cached) ? fs.readdirSync(cached) : []).toEqual([]);
+      return r;
+    } finally {
+      await server.close();
+    }
+  }
+
+  test('a flipped byte in a .deb', async () => {
+    const deb = 'debian-security/pool/updates/main/o/openssl/libssl3_3.0.22-1~deb12u2_arm64.deb';
+    const server = await tampered((root, replace) => replace(deb, flip(path.join(MIRROR, deb))));
+    const r = await refused(server);
+    expect(r.errors[0]).toMatch(
+      /package libssl3 3\.0\.22-1~deb12u2 from the Debian security archive bookworm-security \(.*libssl3_3\.0\.22-1~deb12u2_arm64\.deb\) does not match the signed index: .* has SHA256 [0-9a-f]{64}, the signed list says [0-9a-f]{64}\. Nothing was unpacked; if 'sysroot-mirror' re-signs the archive, set 'sysroot-keyring'/,
+    );
+  });
+
+  test('a flipped byte in a Packages index', async () => {
+    const dir = 'debian/dists/bookworm/main/binary-arm64';
+    const server = await tampered((root, replace) => {
+      for (const f of ['Packages.gz', 'Packages.xz'])
+        replace(`${dir}/${f}`, flip(path.join(MIRROR, dir, f)));
+    });
+    const r = await refused(server);
+    expect(r.errors[0]).toMatch(
+      /the Debian archive bookworm index main\/binary-arm64\/Packages\.(gz|xz) does not match its signed InRelease: .*Nothing was unpacked/,
+    );
+    const indexes = path.join(dirs.toolCache, 'rpi-cross-sysroot', 'indexes');
+    for (const f of fs.existsSync(indexes) ? fs.readdirSync(indexes) : []) {
+      for (const x of ['Packages.gz', 'Packages.xz']) {
+        expect(fs.readFileSync(path.join(indexes, f)).equals(flip(path.join(MIRROR, dir, x)))).toBe(
+          false,
+        );
+      }
+    }
+  });
+
+  test('an edited InRelease', async () => {
+    const rel = 'debian/dists/bookworm/InRelease';
+    const server = await tampered((root, replace) =>
+      replace(
+        rel,
+        // The listed hash of an index, as a forger pointing it at their own would (trailing
+        // whitespace is not covered by a cleartext signature: the edit must be a real one).
+        fs
+          .readFileSync(path.join(MIRROR, rel), 'utf8')
+          .replace(
+            /^ ([0-9a-f])(\S{63} +\d+ main\/binary-arm64\/Packages\.xz)$/m,
+            (_m, c: string, rest: string) => ` ${c === '0' ? '1' : '0'}${rest}`,
+          ),
+      ),
+    );
+    const r = await refused(server);
+    expect(r.errors[0]).toMatch(
+      /the Debian archive bookworm InRelease \(.*\) is refused: .*Nothing was unpacked/,
+    );
+  });
+
+  test('a keyring without the signing key', async () => {
+    const server = await tampered(() => undefined);
+    const keyring = '/usr/share/keyrings/debian-archive-trixie-stable.gpg';
+    const r = await refused(server, { 'sysroot-keyring': keyring });
+    expect(r.errors[0]).toMatch(
+      new RegExp(
+        `InRelease .* is refused: .*check that 'sysroot-keyring' \\(the keys of sysroot-keyring ${keyring}\\) holds the key this mirror signs with`,
+      ),
+    );
+  });
+
+  test('a Valid-Until in the past, signed by the trusted key', async () => {
+    const k = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      userIDs: [{ name: 'mirror' }],
+      format: 'object',
+    });
+    const keyFile = path.join(dirs.workspace, 'mirror-key.asc');
+    fs.writeFileSync(keyFile, k.publicKey.armor());
+    const server = await tampered(async (root, replace) => {
+      for (const [rel, expire] of [
+        ['debian/dists/bookworm/InRelease', true],
+        ['debian/dists/bookworm-updates/InRelease', false],
+        ['debian-security/dists/bookworm-security/InRelease', false],
+      ] as const) {
+        const msg = await openpgp.readCleartextMessage({
+          cleartextMessage: fs.readFileSync(path.join(MIRROR, rel), 'utf8'),
+        });
+        let text = msg.getText();
+        if (expire)
+          text = text.replace(/^(Date: .*)$/m, '$1\nValid-Until: Sat, 01 Jun 2024 00:00:00 UTC');
+        const signed = await openpgp.sign({
+          message: await openpgp.createCleartextMessage({ text }),
+          signingKeys: k.privateKey,
+        });
+        replace(rel, signed);
+      }
+    });
+    const r = await refused(server, { 'sysroot-keyring': keyFile });
+    expect(r.errors[0]).toMatch(
+      /bookworm InRelease .* is refused: it expired at 2024-06-01T00:00:00\.000Z \(Valid-Until\): the mirror serves a stale copy\. Nothing was unpacked; update the mirror/,
+    );
   });
 });

@@ -110,8 +110,14 @@ export async function openSuites(req: SysrootRequest, deps: ClientDeps): Promise
       release = await verifyInRelease(body.toString('utf8'), trust, s.suite, now);
     } catch (err) {
       if (!(err instanceof ReleaseError)) throw err;
+      // An expired file is a stale mirror, not a key problem: the signature was good.
+      const fix = err.expired
+        ? req.mirror
+          ? `update the mirror behind 'sysroot-mirror' (${s.base}) from the archive`
+          : 'the archive host serves an old copy; retry later'
+        : fixFor(req, s);
       throw new ActionError(
-        `the ${suiteName(s)} InRelease (${url}) is refused: ${err.message}. Nothing was unpacked; ${fixFor(req, s)}.`,
+        `the ${suiteName(s)} InRelease (${url}) is refused: ${err.message}. Nothing was unpacked; ${fix}.`,
         WHERE,
       );
     }
