@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as openpgp from 'openpgp';
+import { startActionsService } from '../helpers/actions-service.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
 import { FIXTURES, TEST_HOME, TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
@@ -318,5 +319,94 @@ describe('a mirror that serves altered or unverifiable files is refused', () => 
     expect(r.errors[0]).toMatch(
       /bookworm InRelease .* is refused: it expired at 2024-06-01T00:00:00\.000Z \(Valid-Until\): the mirror serves a stale copy\. Nothing was unpacked; update the mirror/,
     );
+  });
+});
+
+describe('zig, pi-os bullseye, pi2: OpenSSL 1.1 from the archive beside zig’s own glibc', () => {
+  const ZIG_DIR = path.join(TEST_HOME, 'zig');
+  const ZIG_FILE = 'zig-linux-x86_64-0.11.0.tar.gz';
+  let zigServer: FileServer;
+  let r: ActionRun;
+  beforeAll(async () => {
+    zigServer = await startFileServer(ZIG_DIR);
+    const sha = fs.readFileSync(path.join(ZIG_DIR, `${ZIG_FILE}.sha256`), 'utf8').split(/\s+/)[0];
+    const dirs = opensslWorkspace('sysroot-zig');
+    const t0 = Date.now();
+    r = await runAction(
+      gccInputs(dirs, {
+        // pi2 only: the fixture mirror cannot have bullseye-security's arm64 .debs (the newest
+        // libssl1.1 for aarch64 is there, and apt's mirror here no longer serves it).
+        target: 'pi2',
+        'pi-os': 'bullseye',
+        linker: 'zig',
+        'toolchain-url': `${zigServer.url}/${ZIG_FILE}`,
+        'toolchain-sha256': sha as string,
+      }),
+      dirs,
+      // Warmed by setup-zig.sh for these targets and floors (zig's glibc stubs).
+      { ZIG_GLOBAL_CACHE_DIR: path.join(ZIG_DIR, 'cache-0.11.0') },
+    );
+    console.log(`sysroot e2e zig bullseye pi2 (cold): ${Date.now() - t0} ms`);
+  });
+  afterAll(() => zigServer.close());
+
+  test('links libssl.so.1.1 under the bullseye glibc floor and runs under qemu', () => {
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    const bins = JSON.parse(r.outputs.binaries as string) as (Binary & { glibc: string })[];
+    expect(bins).toHaveLength(1);
+    for (const b of bins) {
+      // zig links --as-needed: a binary that only hashes keeps libcrypto alone.
+      expect(needed(b.path)).toContain('libcrypto.so.1.1');
+      expect(needed(b.path).filter((n) => /^lib(ssl|crypto)\.so\.3$/.test(n))).toEqual([]);
+      expect(Number(b.glibc.split('.')[1])).toBeLessThanOrEqual(31);
+      expect(runWithRunner(r, b)).toMatch(new RegExp(`^OpenSSL 1\\.1\\.1\\w .* sha256=${DIGEST}$`));
+    }
+    const cc = r.exported.CC_armv7_unknown_linux_gnueabihf as string;
+    const config = JSON.parse(fs.readFileSync(path.join(path.dirname(cc), 'cc.json'), 'utf8')) as {
+      sysroot: { include: string[] };
+    };
+    const merged = r.exported.PKG_CONFIG_SYSROOT_DIR_armv7_unknown_linux_gnueabihf as string;
+    expect(config.sysroot.include).toEqual([
+      `${merged}/usr/include/arm-linux-gnueabihf`,
+      `${merged}/usr/include`,
+    ]);
+    expect(r.outputs['sysroot-packages']).toMatch(
+      /^armv7-unknown-linux-gnueabihf libssl1\.1=1\.1\.1/m,
+    );
+  });
+});
+
+describe('the Actions cache carries the unpacked packages to a fresh runner', () => {
+  test('saved after a download; restored on a runner with an empty tool cache: no .deb fetched', async () => {
+    const service = await startActionsService();
+    try {
+      const first = opensslWorkspace('sysroot-actions-cache');
+      const inputs = (d: RunnerDirs) => gccInputs(d, { target: 'pi4', cache: 'true' });
+      const a = await runAction(inputs(first), first, service.env('1'));
+      expect(a.errors).toEqual([]);
+      expect(a.code).toBe(0);
+      const saved = service.cacheEntries.filter(
+        (e) => e.finalized && e.key.startsWith('rust-rpi-cross-sysroot-aarch64-unknown-linux-gnu-'),
+      );
+      expect(saved).toHaveLength(1);
+      // Another runner: same checkout, same tool-cache path (as on hosted runners: the cache
+      // version covers the path), nothing in it.
+      for (const e of fs.readdirSync(first.toolCache))
+        fs.rmSync(path.join(first.toolCache, e), { recursive: true, force: true });
+      const fresh = first;
+      const before = new Map(mirror.hits);
+      const b = await runAction(inputs(fresh), fresh, service.env('2'));
+      expect(b.errors).toEqual([]);
+      expect(b.code).toBe(0);
+      expect(b.stdout).toMatch(
+        /aarch64-unknown-linux-gnu: sysroot packages libssl-dev=\S+ libssl3=\S+ \(actions-cache\)/,
+      );
+      const asked = [...mirror.hits].filter(([p, n]) => n > (before.get(p) ?? 0)).map(([p]) => p);
+      expect(asked.filter((p) => p.endsWith('.deb'))).toEqual([]);
+      expect(b.outputs['sysroot-packages']).toBe(a.outputs['sysroot-packages']);
+    } finally {
+      await service.close();
+    }
   });
 });

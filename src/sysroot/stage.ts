@@ -198,13 +198,34 @@ async function prepareOne(
       fs.rmSync(entry, { recursive: true, force: true });
       origin = 'download';
       const debs = await time('debs', () => downloadDebs(req, resolution.packages, ctx.deps));
-      const results = await time('unpack', () => unpackAll(resolution.packages, debs, overlay));
-      const files: PackageFiles[] = resolution.packages.map((p) => ({
-        name: p.name,
-        version: p.version,
-        libraries: sharedLibraries(results.get(p.name)?.paths ?? []),
-      }));
-      fs.writeFileSync(manifest, JSON.stringify(files));
+      // Made aside and renamed into place whole: a job sharing this tool cache sees the entry
+      // complete (manifest included) or not at all.
+      const staging = `${entry}.partial-${process.pid}-${Date.now()}`;
+      try {
+        const results = await time('unpack', () =>
+          unpackAll(resolution.packages, debs, path.join(staging, 'root')),
+        );
+        const files: PackageFiles[] = resolution.packages.map((p) => ({
+          name: p.name,
+          version: p.version,
+          libraries: sharedLibraries(results.get(p.name)?.paths ?? []),
+        }));
+        fs.writeFileSync(path.join(staging, 'packages.json'), JSON.stringify(files));
+        try {
+          fs.renameSync(staging, entry);
+        } catch (err) {
+          // Another job put the same verified closure there first: theirs serves as well.
+          if (!fs.existsSync(manifest)) throw err;
+        }
+      } catch (err) {
+        if (err instanceof ActionError || !(err as NodeJS.ErrnoException).syscall) throw err;
+        throw new ActionError(
+          `cannot write the sysroot packages to the tool cache (${entry}): ${errorMessage(err)}. Free disk space or make RUNNER_TOOL_CACHE writable.`,
+          WHERE,
+        );
+      } finally {
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
       if (ctx.cache) await saveCachedDir(entry, key, ctx.log, `the ${triple} sysroot packages`);
     }
   }
