@@ -1,8 +1,8 @@
 /**
  * sysroot-packages through the bundled action, offline: Debian's real signed archive (InRelease,
  * Packages, .debs fetched by scripts/setup-sysroot-fixtures.sh) served from a loopback mirror,
- * a crate using `openssl` built for pi4 and pi2, linked against the release's libssl and run
- * under qemu with the merged sysroot. Debian's armhf is served under raspbian/ and stands in for
+ * a crate using `openssl`, `rusqlite` and (from C, through pkg-config) libdbus-1 built for pi4 and
+ * pi2, linked against the release's libraries and run under qemu with the merged sysroot. Debian's armhf is served under raspbian/ and stands in for
  * Raspbian for armv7 only (it is ARMv7 code); `sysroot-keyring` is Debian's keyring for it.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,10 +44,10 @@ afterAll(async () => {
   await mirror.close();
 });
 
-function opensslWorkspace(label: string): RunnerDirs {
-  const d = runnerDirs(label);
+function sysWorkspace(label: string, spaces = true): RunnerDirs {
+  const d = runnerDirs(label, spaces);
   workspaceWithFixtures(d);
-  fs.cpSync(path.join(FIXTURES, 'hello-openssl'), path.join(d.workspace, 'hello-openssl'), {
+  fs.cpSync(path.join(FIXTURES, 'hello-sys'), path.join(d.workspace, 'hello-sys'), {
     recursive: true,
   });
   return d;
@@ -56,10 +56,10 @@ function opensslWorkspace(label: string): RunnerDirs {
 function gccInputs(d: RunnerDirs, over: Record<string, string>): Record<string, string> {
   return offlineInputs(d, {
     target: 'pi4, pi2',
-    'working-directory': 'hello-openssl',
+    'working-directory': 'hello-sys',
     'toolchain-url': `${toolchains.url}/${multi.file}`,
     'toolchain-sha256': multi.sha256,
-    'sysroot-packages': 'libssl-dev',
+    'sysroot-packages': 'libssl-dev, libsqlite3-dev\nlibdbus-1-dev',
     'sysroot-mirror': mirror.url,
     'sysroot-keyring': DEBIAN_KEYRING,
     'smoke-test': 'x',
@@ -82,17 +82,19 @@ function needed(file: string): string[] {
   return [...out.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1] as string);
 }
 
-describe('gcc, pi-os bookworm: OpenSSL 3 from the archive', () => {
+describe('gcc, pi-os bookworm: OpenSSL 3, SQLite, dbus from the archive', () => {
   let dirs: RunnerDirs;
   let r: ActionRun;
   beforeAll(async () => {
-    dirs = opensslWorkspace('sysroot-gcc');
+    // No spaces: the merged sysroot and wrappers then live in the tool cache, the same paths
+    // every run (the other cases have spaces and use the run's private directory).
+    dirs = sysWorkspace('sysroot-gcc', false);
     const t0 = Date.now();
     r = await runAction(gccInputs(dirs, {}), dirs);
     console.log(`sysroot e2e gcc bookworm pi4+pi2 (cold): ${Date.now() - t0} ms`);
   });
 
-  test('builds for both targets, links libssl.so.3, and runs under qemu with the merged sysroot', () => {
+  test('builds for both targets, links bookworm’s libssl.so.3, libsqlite3 and libdbus, runs under qemu with the merged sysroot', () => {
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     const bins = JSON.parse(r.outputs.binaries as string) as Binary[];
@@ -101,15 +103,37 @@ describe('gcc, pi-os bookworm: OpenSSL 3 from the archive', () => {
       'armv7-unknown-linux-gnueabihf',
     ]);
     for (const b of bins) {
-      expect(needed(b.path)).toEqual(expect.arrayContaining(['libssl.so.3', 'libcrypto.so.3']));
-      expect(runWithRunner(r, b)).toMatch(new RegExp(`^OpenSSL 3\\.0\\.\\d+ .* sha256=${DIGEST}$`));
+      expect(needed(b.path)).toEqual(
+        expect.arrayContaining([
+          'libssl.so.3',
+          'libcrypto.so.3',
+          'libsqlite3.so.0',
+          'libdbus-1.so.3',
+        ]),
+      );
+      expect(runWithRunner(r, b)).toMatch(
+        new RegExp(
+          `^OpenSSL 3\\.0\\.\\d+ .* sha256=${DIGEST} sqlite=3\\.40\\.1 6\\*7=42 dbus=1\\.14\\.10$`,
+        ),
+      );
     }
-    expect(r.outputs['sysroot-packages']?.split('\n').sort()).toEqual([
-      expect.stringMatching(/^aarch64-unknown-linux-gnu libssl-dev=3\.0\./),
-      expect.stringMatching(/^aarch64-unknown-linux-gnu libssl3=3\.0\./),
-      expect.stringMatching(/^armv7-unknown-linux-gnueabihf libssl-dev=3\.0\./),
-      expect.stringMatching(/^armv7-unknown-linux-gnueabihf libssl3=3\.0\./),
-    ]);
+    const resolved = r.outputs['sysroot-packages']?.split('\n') ?? [];
+    for (const t of ['aarch64-unknown-linux-gnu', 'armv7-unknown-linux-gnueabihf']) {
+      const names = resolved.filter((l) => l.startsWith(`${t} `)).map((l) => l.split(/[ =]/)[1]);
+      // The dbus closure goes two levels down (libdbus-1-3 → libsystemd0 → …), glibc excluded.
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'libssl-dev',
+          'libssl3',
+          'libsqlite3-dev',
+          'libsqlite3-0',
+          'libdbus-1-dev',
+          'libdbus-1-3',
+          'libsystemd0',
+        ]),
+      );
+      expect(names).not.toContain('libc6');
+    }
   });
 
   test('the compiler, pkg-config and qemu all point at one merged sysroot', () => {
@@ -134,9 +158,11 @@ describe('gcc, pi-os bookworm: OpenSSL 3 from the archive', () => {
   test('the summary lists the packages and which one each NEEDED library comes from', () => {
     expect(r.summary).toContain('### Sysroot packages');
     expect(r.summary).toMatch(
-      /\| `aarch64-unknown-linux-gnu` \| `pi-hello-openssl` \| `libssl\.so\.3` \| `apt install libssl3` \(3\.0\.\d+/,
+      /\| `aarch64-unknown-linux-gnu` \| `pi-hello-sys` \| `libssl\.so\.3` \| `apt install libssl3` \(3\.0\.\d+/,
     );
     expect(r.summary).toMatch(/`libcrypto\.so\.3` \| `apt install libssl3`/);
+    expect(r.summary).toMatch(/`libsqlite3\.so\.0` \| `apt install libsqlite3-0`/);
+    expect(r.summary).toMatch(/`libdbus-1\.so\.3` \| `apt install libdbus-1-3`/);
     expect(r.summary).toMatch(/✅ `OpenSSL 3\.0\.\d+/);
   });
 
@@ -151,9 +177,17 @@ describe('gcc, pi-os bookworm: OpenSSL 3 from the archive', () => {
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.filter((p) => !p.endsWith('/InRelease'))).toEqual([]);
     expect(again.stdout).toMatch(
-      /aarch64-unknown-linux-gnu: sysroot packages libssl-dev=\S+ libssl3=\S+ \(tool-cache\)/,
+      /aarch64-unknown-linux-gnu: sysroot packages .*libdbus-1-dev=.* \(tool-cache\)/,
     );
     expect(again.outputs['sysroot-packages']).toBe(r.outputs['sysroot-packages']);
+    // The same wrapper and sysroot paths as the first run: cargo has nothing to rebuild.
+    const sfx = 'aarch64_unknown_linux_gnu';
+    expect(again.exported[`CC_${sfx}`]).toBe(r.exported[`CC_${sfx}`]);
+    expect(
+      r.exported[`CC_${sfx}`]?.startsWith(path.join(dirs.toolCache, 'rpi-cross-sysroot')),
+    ).toBe(true);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Compiling openssl-sys/);
+    expect(`${again.stdout}${again.stderr}`).not.toMatch(/Compiling (openssl-sys|pi-hello-sys)/);
     const stage = /\| Sysroot packages \| ([\d.]+) \|/.exec(again.summary)?.[1];
     console.log(
       `sysroot stage: cold ${/\| Sysroot packages \| ([\d.]+) \|/.exec(r.summary)?.[1]} s, warm ${stage} s`,
@@ -170,7 +204,7 @@ describe('a mirror that serves altered or unverifiable files is refused', () => 
   let dirs: RunnerDirs;
   let n = 0;
   beforeAll(() => {
-    dirs = opensslWorkspace('sysroot-tamper');
+    dirs = sysWorkspace('sysroot-tamper');
   });
 
   /** A copy of the mirror made of symlinks; `edit` replaces files in it (never through a link). */
@@ -322,7 +356,7 @@ describe('a mirror that serves altered or unverifiable files is refused', () => 
   });
 });
 
-describe('zig, pi-os bullseye, pi2: OpenSSL 1.1 from the archive beside zig’s own glibc', () => {
+describe('zig, pi-os bullseye, pi2: OpenSSL 1.1, SQLite, dbus from the archive beside zig’s own glibc', () => {
   const ZIG_DIR = path.join(TEST_HOME, 'zig');
   const ZIG_FILE = 'zig-linux-x86_64-0.11.0.tar.gz';
   let zigServer: FileServer;
@@ -330,7 +364,7 @@ describe('zig, pi-os bullseye, pi2: OpenSSL 1.1 from the archive beside zig’s 
   beforeAll(async () => {
     zigServer = await startFileServer(ZIG_DIR);
     const sha = fs.readFileSync(path.join(ZIG_DIR, `${ZIG_FILE}.sha256`), 'utf8').split(/\s+/)[0];
-    const dirs = opensslWorkspace('sysroot-zig');
+    const dirs = sysWorkspace('sysroot-zig');
     const t0 = Date.now();
     r = await runAction(
       gccInputs(dirs, {
@@ -360,7 +394,11 @@ describe('zig, pi-os bullseye, pi2: OpenSSL 1.1 from the archive beside zig’s 
       expect(needed(b.path)).toContain('libcrypto.so.1.1');
       expect(needed(b.path).filter((n) => /^lib(ssl|crypto)\.so\.3$/.test(n))).toEqual([]);
       expect(Number(b.glibc.split('.')[1])).toBeLessThanOrEqual(31);
-      expect(runWithRunner(r, b)).toMatch(new RegExp(`^OpenSSL 1\\.1\\.1\\w .* sha256=${DIGEST}$`));
+      expect(runWithRunner(r, b)).toMatch(
+        new RegExp(
+          `^OpenSSL 1\\.1\\.1\\w .* sha256=${DIGEST} sqlite=3\\.34\\.1 6\\*7=42 dbus=1\\.12\\.\\d+$`,
+        ),
+      );
     }
     const cc = r.exported.CC_armv7_unknown_linux_gnueabihf as string;
     const config = JSON.parse(fs.readFileSync(path.join(path.dirname(cc), 'cc.json'), 'utf8')) as {
@@ -381,7 +419,7 @@ describe('the Actions cache carries the unpacked packages to a fresh runner', ()
   test('saved after a download; restored on a runner with an empty tool cache: no .deb fetched', async () => {
     const service = await startActionsService();
     try {
-      const first = opensslWorkspace('sysroot-actions-cache');
+      const first = sysWorkspace('sysroot-actions-cache');
       const inputs = (d: RunnerDirs) => gccInputs(d, { target: 'pi4', cache: 'true' });
       const a = await runAction(inputs(first), first, service.env('1'));
       expect(a.errors).toEqual([]);
@@ -400,7 +438,7 @@ describe('the Actions cache carries the unpacked packages to a fresh runner', ()
       expect(b.errors).toEqual([]);
       expect(b.code).toBe(0);
       expect(b.stdout).toMatch(
-        /aarch64-unknown-linux-gnu: sysroot packages libssl-dev=\S+ libssl3=\S+ \(actions-cache\)/,
+        /aarch64-unknown-linux-gnu: sysroot packages .*libdbus-1-dev=.* \(actions-cache\)/,
       );
       const asked = [...mirror.hits].filter(([p, n]) => n > (before.get(p) ?? 0)).map(([p]) => p);
       expect(asked.filter((p) => p.endsWith('.deb'))).toEqual([]);

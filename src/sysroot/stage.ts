@@ -84,13 +84,13 @@ export async function prepareSysroots(
   };
   // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
   let dir: string | null = null;
+  const runDir = (): string => (dir ??= makeSpaceFreePrivateDir(ctx.workDir, 'rpi-cross-sysroot-'));
   for (const target of inputs.targets) {
     const triple = target.spec.triple;
     const packages = packagesFor(sys, triple);
     if (packages.length === 0) continue;
     const plan = plans.get(triple);
     if (!plan) throw new Error(`internal: no link plan for ${triple}`);
-    dir ??= makeSpaceFreePrivateDir(ctx.workDir, 'rpi-cross-sysroot-');
     const prepared = await prepareOne(target, plan, packages, {
       ...ctx,
       deps,
@@ -99,7 +99,7 @@ export async function prepareSysroots(
       piOs: inputs.piOs,
       cache: inputs.cache,
       root,
-      dir,
+      dir: runDir,
     });
     ctx.log.info(`${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`);
     ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
@@ -149,7 +149,8 @@ interface OneContext extends SysrootContext {
   piOs: string;
   cache: boolean;
   root: string;
-  dir: string;
+  /** This run's space-free private directory, made on first use. */
+  dir: () => string;
 }
 
 async function prepareOne(
@@ -230,14 +231,10 @@ async function prepareOne(
     }
   }
   const packageFiles = JSON.parse(fs.readFileSync(manifest, 'utf8')) as PackageFiles[];
-  const merged = path.join(ctx.dir, triple);
-  fs.mkdirSync(merged);
   const base = planSysroot(plan);
-  const sources = [fs.realpathSync(overlay), ...(base ? [fs.realpathSync(base)] : [])];
   // The toolchain's files win: its loader and libc are what the binary is linked against.
-  const shadowed = mergeTrees(merged, sources.reverse());
-  for (const s of shadowed) ctx.log.debug(`${triple} merged sysroot: ${s} is shadowed`);
-  const wrappers = writeCompilerWrappers(target, plan, merged, ctx);
+  const sources = [...(base ? [fs.realpathSync(base)] : []), fs.realpathSync(overlay)];
+  const { merged, ...wrappers } = mergedSysroot(target, plan, sources, key, ctx);
   ctx.log.info(
     `${triple}: InRelease ${timings.inrelease} ms, indexes ${timings.indexes} ms, resolve ${timings.resolve} ms${timings.debs !== undefined ? `, .debs ${timings.debs} ms, unpack ${timings.unpack} ms` : ''}`,
   );
@@ -254,16 +251,95 @@ async function prepareOne(
   };
 }
 
+interface Merged {
+  merged: string;
+  cc: string;
+  cxx: string | null;
+}
+
+/**
+ * The merged dir and its wrappers. Kept in the tool cache beside the overlay when that path
+ * has no whitespace (gcc --sysroot, pkg-config's output and cargo's RUNNER split at it): the
+ * same paths every run, so cargo, and a target/ dir restored by a cache step, do not rebuild
+ * every -sys crate because CC changed. Otherwise (or when another job is making it right now)
+ * in this run's private directory.
+ */
+function mergedSysroot(
+  target: ResolvedTarget,
+  plan: LinkPlan,
+  sources: readonly string[],
+  key: string,
+  ctx: OneContext,
+): Merged {
+  const triple = target.spec.triple;
+  // What the merged dir and wrappers are made of; not the zig wrappers' per-run directory.
+  const compiler =
+    plan.kind === 'gcc'
+      ? [plan.layout.binPrefix, plan.tools.cxx]
+      : plan.kind === 'zig'
+        ? [plan.zig, plan.target, plan.cpu, plan.version, ctx.zigRuntime]
+        : [];
+  const tag = sha256Hex(Buffer.from(JSON.stringify([sources, compiler]))).slice(0, 16);
+  const stable = path.join(ctx.root, triple, `${key}-merged-${tag}`);
+  const done = path.join(stable, 'merged.json');
+  if (!/[\s"']/.test(stable)) {
+    try {
+      return JSON.parse(fs.readFileSync(done, 'utf8')) as Merged;
+    } catch {
+      // not made yet (or a job died making it): made below
+    }
+    const staging = `${stable}.partial-${process.pid}-${Date.now()}`;
+    try {
+      fs.mkdirSync(staging, { mode: 0o700 });
+      // Written with their final paths: the links and wrappers name `stable`, not `staging`.
+      buildMerged(target, sources, path.join(staging, 'root'), path.join(stable, 'root'), ctx);
+      fs.renameSync(staging, stable);
+      const m = writeCompilerWrappers(
+        target,
+        plan,
+        path.join(stable, 'root'),
+        path.join(stable, 'bin'),
+        ctx,
+      );
+      const out = { merged: path.join(stable, 'root'), ...m };
+      fs.writeFileSync(done, JSON.stringify(out));
+      return out;
+    } catch (err) {
+      ctx.log.debug(`${triple}: merged sysroot not kept in the tool cache: ${errorMessage(err)}`);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const dir = ctx.dir();
+  const merged = path.join(dir, triple);
+  buildMerged(target, sources, merged, merged, ctx);
+  const bin = path.join(dir, `${triple}-bin`);
+  fs.mkdirSync(bin, { mode: 0o700 });
+  return { merged, ...writeCompilerWrappers(target, plan, merged, bin, ctx) };
+}
+
+function buildMerged(
+  target: ResolvedTarget,
+  sources: readonly string[],
+  at: string,
+  final: string,
+  ctx: OneContext,
+): void {
+  fs.mkdirSync(at);
+  for (const s of mergeTrees(at, sources))
+    ctx.log.debug(`${target.spec.triple} merged sysroot ${final}: ${s} is shadowed`);
+}
+
 function writeCompilerWrappers(
   target: ResolvedTarget,
   plan: LinkPlan,
   merged: string,
+  bin: string,
   ctx: OneContext,
 ): { cc: string; cxx: string | null } {
   const triple = target.spec.triple;
   if (plan.kind === 'gcc') {
-    const bin = path.join(ctx.dir, `${triple}-bin`);
-    fs.mkdirSync(bin, { mode: 0o700 });
+    fs.mkdirSync(bin, { recursive: true, mode: 0o700 });
     const write = (name: string, real: string): string => {
       const p = path.join(bin, name);
       fs.writeFileSync(p, compilerWrapper(real, gccSysrootArgs(merged)), { mode: 0o700 });
@@ -278,7 +354,7 @@ function writeCompilerWrappers(
     ) as WrapperConfig;
     const base = { zig: config.zig, target: config.target, cpu: config.cpu, rules: config.rules };
     const w = writeWrappers(
-      path.dirname(plan.wrappers.dir),
+      bin,
       triple,
       { ...base, sysroot: zigSysroot(merged, target.spec.gccTriple) },
       ctx.zigRuntime,
