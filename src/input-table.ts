@@ -92,6 +92,27 @@ export const INPUTS = [
       'Seconds a toolchain download may stall (no data) before it is retried, then given up.',
   },
   {
+    name: 'sysroot-packages',
+    group: 'toolchain',
+    default: '',
+    description:
+      "Debian packages to link against (e.g. 'libssl-dev libsqlite3-dev'), comma, space or newline separated; 'aarch64:libfoo-dev' (a triple or its architecture) gives one to a single target. Fetched for the Pi's architecture from the archive of the 'pi-os' release (Debian for 64-bit, Raspbian for 32-bit, plus the Raspberry Pi archive), signature- and hash-verified like apt, unpacked into a sysroot the compiler, pkg-config and qemu use. gnu targets only.",
+  },
+  {
+    name: 'sysroot-mirror',
+    group: 'toolchain',
+    default: '',
+    description:
+      "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror).",
+  },
+  {
+    name: 'sysroot-keyring',
+    group: 'toolchain',
+    default: '',
+    description:
+      'An OpenPGP keyring file (binary or armored) trusted instead of the bundled archive keys, for a sysroot-mirror that re-signs.',
+  },
+  {
     name: 'cache',
     group: 'action',
     boolean: true,

@@ -12,6 +12,7 @@ import { envLine } from './log-text.js';
 import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
+import { prepareSysroots, type PreparedSysroot } from './sysroot/stage.js';
 import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
 import { cargoStripEnv, stageBinaries, type StagedBinary } from './stage.js';
@@ -60,6 +61,8 @@ export interface Prepared {
   plans: Map<string, LinkPlan>;
   uses: ToolchainUse[];
   zigCache: ZigCacheEntry | null;
+  /** Per triple, the merged sysroot of `sysroot-packages` (empty without them). */
+  sysroots: Map<string, PreparedSysroot>;
   cargo: CargoSetup;
   times: [string, number][];
   stage: Stage;
@@ -152,7 +155,17 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     packages: crossLibcPackages(needLibc),
   });
   adoptCrossLibc(needLibc, plans, log);
-  const cargo = configureCargo(inputs.targets, plans, qemus, work);
+  const sysroots = inputs.sysroot
+    ? await stage('Sysroot packages', () =>
+        prepareSysroots(inputs, plans, {
+          toolCacheDir: renv.toolCache,
+          workDir: work,
+          log,
+          zigRuntime: { node: process.execPath, entry: zigWrapperEntry(door.distDir) },
+        }),
+      )
+    : new Map<string, PreparedSysroot>();
+  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots);
   // A work dir with a space puts the runner links elsewhere: the front door may clean both.
   for (const r of cargo.runners.values()) {
     const dir = path.dirname(r.qemu);
@@ -169,12 +182,12 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     if (door.quietEnv) log.debug(envLine(k, v));
     else log.info(envLine(k, v));
   }
-  return { inputs, triples, work, plans, uses, zigCache, cargo, times, stage };
+  return { inputs, triples, work, plans, uses, zigCache, sysroots, cargo, times, stage };
 }
 
 /** Build (and test), stage, verify, package and upload what `prepare` set up. */
 export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<PipelineResult> {
-  const { inputs, triples, work, plans, uses, zigCache, cargo, times, stage } = p;
+  const { inputs, triples, work, plans, uses, zigCache, sysroots, cargo, times, stage } = p;
   const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
   const built = await buildAndTest(
     inputs,
@@ -203,6 +216,7 @@ export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<Pi
     archives: [],
     artifacts: [],
     stages: times,
+    sysroots: [...sysroots.values()],
   };
   const failure = verificationFailure(binaries);
   if (failure) {
@@ -233,7 +247,7 @@ export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<Pi
   }
   await door.writeSummary(report, log);
   // Outputs are written only once everything succeeded: a failed upload reports nothing.
-  const outputs = actionOutputs(triples, uses, binaries, shipped);
+  const outputs = actionOutputs(triples, uses, binaries, shipped, [...sysroots.values()]);
   door.setOutputs(outputs);
   return { prepared: p, binaries, shipped, report, outputs };
 }

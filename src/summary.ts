@@ -1,5 +1,6 @@
 import type { ToolchainUse } from './toolchain/prepare.js';
 import type { CheckedBinary } from './verify/binaries.js';
+import { providers, type PackageFiles } from './sysroot/plan.js';
 import type { UploadedArtifact } from './upload.js';
 
 export interface RunReport {
@@ -11,6 +12,14 @@ export interface RunReport {
   artifacts: UploadedArtifact[];
   /** Stage name → milliseconds, in pipeline order. */
   stages: [string, number][];
+  /** `sysroot-packages`, per target. */
+  sysroots?: SysrootReport[];
+}
+
+export interface SysrootReport {
+  triple: string;
+  resolved: readonly string[];
+  packages: readonly PackageFiles[];
 }
 
 /**
@@ -76,6 +85,25 @@ export function renderSummary(r: RunReport): string {
         ? "rust-lld (Rust's self-contained musl)"
         : `${t.linker === 'zig' ? '`zig` ' : ''}${mdCode(t.id ?? '')}`;
     out.push(`- \`${t.triple}\`: ${what}, ${from}${t.note ? ` — ${mdText(t.note)}` : ''}`);
+  }
+  const sysroots = r.sysroots ?? [];
+  if (sysroots.length) {
+    out.push('', '### Sysroot packages', '');
+    for (const s of sysroots) {
+      out.push(`- \`${s.triple}\`: ${s.resolved.map((p) => mdCode(p)).join(', ')}`);
+    }
+    const rows = r.binaries.flatMap((b) => {
+      const s = sysroots.find((x) => x.triple === b.target);
+      if (!s || !b.facts) return [];
+      return providers(b.facts.needed, s.packages).map(
+        (p) =>
+          `| \`${b.target}\` | ${mdCode(b.name)} | ${mdCode(p.soname)} | ${mdCode(`apt install ${p.package}`)} (${mdText(p.version)}) |`,
+      );
+    });
+    if (rows.length) {
+      out.push('', 'On the Pi, each binary needs:', '');
+      out.push('| target | binary | NEEDED | provided by |', '| --- | --- | --- | --- |', ...rows);
+    }
   }
   if (r.archives.length) {
     out.push('', '### Files', '');

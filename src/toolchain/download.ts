@@ -92,19 +92,29 @@ function advice(kinds: Set<FailureKind>, idleTimeoutMs: number): string {
   return "The server refused the request. Check that the URL opens in a browser; fix 'toolchain-url' (or 'toolchain-mirror' for the pinned toolchains).";
 }
 
-async function attemptDownload(
-  url: string,
-  dest: string,
-  idleTimeoutMs: number,
-  log: Log,
-): Promise<Downloaded> {
-  const client = new HttpClient('rust-rpi-cross', [], {
+/** The one HTTP client setup of the action (toolchains and package archives alike). */
+export function newClient(idleTimeoutMs: number): HttpClient {
+  return new HttpClient('rust-rpi-cross', [], {
     allowRetries: false,
     // Followed here instead: http-client parses Location without a base, so the relative
     // redirects RFC 9110 allows fail as "Invalid URL", and its loop bound is 50.
     allowRedirects: false,
     socketTimeout: idleTimeoutMs,
   });
+}
+
+/** Whether a failed GET is worth another attempt (not a refusal or a broken redirect chain). */
+export function isRetryable(err: unknown): boolean {
+  return !(err instanceof AttemptError) || err.kind === 'flaky' || err.kind === 'stalled';
+}
+
+async function attemptDownload(
+  url: string,
+  dest: string,
+  idleTimeoutMs: number,
+  log: Log,
+): Promise<Downloaded> {
+  const client = newClient(idleTimeoutMs);
   try {
     return await fetchTo(client, url, dest, idleTimeoutMs, log);
   } finally {
@@ -186,7 +196,7 @@ async function fetchTo(
 }
 
 /** GET `url`, following up to MAX_REDIRECTS redirects, absolute or relative to the URL asked. */
-async function getFollowingRedirects(
+export async function getFollowingRedirects(
   client: HttpClient,
   url: string,
   idleTimeoutMs: number,

@@ -73,7 +73,15 @@ export function writeWrappers(
   runtime: { node: string; entry: string },
 ): ZigWrappers {
   const tag = createHash('sha256')
-    .update(JSON.stringify([base.zig, base.target, base.cpu, base.rules]))
+    .update(
+      JSON.stringify([
+        base.zig,
+        base.target,
+        base.cpu,
+        base.rules,
+        ...(base.sysroot ? [base.sysroot] : []),
+      ]),
+    )
     .digest('hex')
     .slice(0, 12);
   const dir = path.join(root, `${triple}-${tag}`);
