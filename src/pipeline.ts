@@ -12,6 +12,7 @@ import { envLine } from './log-text.js';
 import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
+import { hostRun, qemuMissingAdvice, type HostFacts } from './zig/host-run.js';
 import { prepareSysroots, type PreparedSysroot } from './sysroot/stage.js';
 import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
@@ -171,11 +172,22 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     const dir = path.dirname(r.qemu);
     if (!temps.includes(dir) && path.relative(work, dir).startsWith('..')) temps.push(dir);
   }
-  for (const q of cargo.missingQemu) {
-    log.warning(
-      `${q} not found: no cargo runner for its targets, binaries are checked statically only. Install qemu-user-static (apt-get install qemu-user-static) to run them.`,
-      'qemu missing',
-    );
+  const host = hostFacts();
+  const hostRuns = inputs.targets.map((t) =>
+    hostRun(host, t.spec, t.spec.qemu.cpu, inputs.glibcFloor),
+  );
+  // Native runs on arm64 Linux are not wired yet: such a host still runs its targets under qemu.
+  if (hostRuns.every((r) => r.how === 'none')) {
+    // macOS and unknown hosts: one notice per target instead of advice to install what is not there.
+    for (const r of hostRuns)
+      if (r.how === 'none') log.warning(r.notice, 'no smoke run on this host');
+  } else {
+    for (const q of cargo.missingQemu) {
+      log.warning(
+        `${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuMissingAdvice(host)}`,
+        'qemu missing',
+      );
+    }
   }
   for (const [k, v] of Object.entries(cargo.env)) {
     door.exportVariable(k, v);
@@ -206,7 +218,13 @@ export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<Pi
     log,
   });
   const binaries = await stage('Verify binaries', () =>
-    checkBinaries(staged, { inputs, targets: inputs.targets, runners: cargo.runners, log }),
+    checkBinaries(staged, {
+      inputs,
+      targets: inputs.targets,
+      runners: cargo.runners,
+      qemuAdvice: qemuMissingAdvice(hostFacts()),
+      log,
+    }),
   );
   const report: RunReport = {
     piOs: inputs.piOs,
@@ -321,4 +339,11 @@ export function isInternal(err: unknown): boolean {
     err instanceof ReferenceError ||
     err instanceof SyntaxError
   );
+}
+
+/** The runner's host as host-run.ts reads it. */
+function hostFacts(): HostFacts {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } })
+    ?.header;
+  return { os: process.platform, arch: process.arch, glibc: header?.glibcVersionRuntime ?? null };
 }
