@@ -181,9 +181,9 @@ describe('the sysroot fetcher follows the same redirects', () => {
     server.fault('/dists/InRelease', { kind: 'redirect', location: '../files/v1/tc.tar.gz' });
     const got = await fetch(`${server.url}/dists/InRelease`);
     expect(got?.equals(body)).toBe(true);
-    server.fault('/loop-a', { kind: 'redirect', location: '/loop-b' });
-    server.fault('/loop-b', { kind: 'redirect', location: '/loop-a' });
-    await expect(fetch(`${server.url}/loop-a`)).rejects.toThrow(/redirect loop/);
-    expect(server.hits.get('/loop-a')).toBe(1);
+    server.fault('/sysroot-loop-a', { kind: 'redirect', location: '/sysroot-loop-b' });
+    server.fault('/sysroot-loop-b', { kind: 'redirect', location: '/sysroot-loop-a' });
+    await expect(fetch(`${server.url}/sysroot-loop-a`)).rejects.toThrow(/redirect loop/);
+    expect(server.hits.get('/sysroot-loop-a')).toBe(1);
   });
 });

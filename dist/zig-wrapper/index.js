@@ -351,6 +351,8 @@ function rewriteArgs(args, ctx) {
 ;// CONCATENATED MODULE: ./src/zig/command.ts
 
 
+/** Compile-only calls get no -L (clang would warn that it is unused). */
+const COMPILE_ONLY = new Set(['-c', '-S', '-E', '-M', '-MM']);
 /**
  * zig's argument list for one call. The fixed part comes first: `-g` because zig strips
  * without it (Rust's debug info and symbol table with it), `-fno-sanitize=all` because
@@ -377,7 +379,15 @@ function zigCommand(config, args, files) {
         out.push(`@${files.copyOf(formatResponseFile(rewritten))}`);
     }
     flush();
-    return [config.tool, ...fixed, '-g', '-fno-sanitize=all', ...out];
+    const sys = [];
+    if (config.sysroot) {
+        for (const d of config.sysroot.include)
+            sys.push('-isystem', d);
+        if (!args.some((a) => COMPILE_ONLY.has(a)))
+            for (const d of config.sysroot.lib)
+                sys.push(`-L${d}`);
+    }
+    return [config.tool, ...fixed, '-g', '-fno-sanitize=all', ...sys, ...out];
 }
 
 ;// CONCATENATED MODULE: ./src/zig/wrapper-main.ts
