@@ -233,7 +233,7 @@ describe('validateManifest', () => {
 
 describe('validateManifest: every problem, exactly as it is reported', () => {
   it('names each entry by index (and id, when it has a string one) and each field once', () => {
-    const noId: Partial<GccToolchainEntry> = { ...SAMPLE };
+    const noId: Record<string, unknown> = { ...SAMPLE };
     delete noId.id;
     const zig = {
       id: 'Zig',
@@ -247,18 +247,21 @@ describe('validateManifest: every problem, exactly as it is reported', () => {
       format: 'tar.xz',
       checksumSource: 's',
     };
-    const data = manifestWith(
-      42,
-      null,
-      noId,
-      { ...noId }, // two entries without an id are not duplicates of each other
-      { ...SAMPLE, id: 7, vendor: '  ', gccVersion: 8, hosts: ['linux'], mirrors: 'https://m/x' },
-      { ...SAMPLE, id: 'Bad', url: 'not a url', layout: 'x' },
-      { ...SAMPLE, id: 'u', url: 42, layout: { prefix: 'p', sysroot: 42 } },
-      { ...SAMPLE, id: 'f', format: 42, layout: { prefix: 'p', sysroot: '' } },
-      { ...SAMPLE, id: 'a', url: [SAMPLE.url] }, // a list holding a URL is not a URL
-      zig,
-    );
+    const data = {
+      schema: 1,
+      toolchains: [
+        42,
+        null,
+        noId,
+        { ...noId }, // two entries without an id are not duplicates of each other
+        { ...SAMPLE, id: 7, vendor: '  ', gccVersion: 8, hosts: ['linux'], mirrors: 'https://m/x' },
+        { ...SAMPLE, id: 'Bad', url: 'not a url', layout: 'x' },
+        { ...SAMPLE, id: 'u', url: 42, layout: { prefix: 'p', sysroot: 42 } },
+        { ...SAMPLE, id: 'f', format: 42, layout: { prefix: 'p', sysroot: '' } },
+        { ...SAMPLE, id: 'a', url: [SAMPLE.url] }, // a list holding a URL is not a URL
+        zig,
+      ],
+    };
     const id = 'id must be lower-case letters, digits, ".", "_" or "-", got';
     expect(problemsOf(data)).toBe(
       [
