@@ -7,12 +7,16 @@
 //      `curl -s URL | tar xz -C dir` of the same tarball
 //   3. all targets at once (pi4, pi2) vs the slowest single target
 //   4. ELF parse + verify per real binary
+//   5. zig (0.11.0 from scripts/setup-zig.sh): cold install vs curl | tar, a cold vs a warm zig
+//      link, and the bytes a cold multi-target run downloads with zig vs with gcc
+//   6. the CLI's warm overhead: rust-rpi-cross build vs a bare cargo build (scripts/bench-cli.mjs)
 //
 // It is a measurement, not a test: a missed target is marked in the table and the exit code is 0.
 // Exit code 1 only when a measurement could not be taken (e.g. the action failed).
 // Needs what scripts/setup-test-env.sh installs (Debian's Rust as `debian-web`, the toolchain
 // tarballs in /opt/rust-rpi-cross-test/toolchains) and an up-to-date dist/ (npm run bundle).
 // BENCH_RUNS=n raises the number of timed runs per measurement (never below 5).
+// BENCH_ONLY=5,4 runs only the sections whose names start with one of those prefixes.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -21,9 +25,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actionNode } from './action-node.mjs';
+import { benchCli } from './bench-cli.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
+const CLI = path.join(REPO, 'dist', 'cli', 'index.js');
 // The action's own Node (action.yml's runs.using), as the runner runs it.
 const NODE = actionNode(REPO);
 const TEST_HOME = process.env.RPI_TEST_HOME ?? '/opt/rust-rpi-cross-test';
@@ -174,7 +180,7 @@ function baseEnv(workspace, dirs) {
 }
 
 /** node dist/index.js as the runner runs it: INPUT_* variables, command files, runner dirs. */
-async function runAction(inputs, workspace, dirs, { allowFail = false } = {}) {
+async function runAction(inputs, workspace, dirs, { allowFail = false, env: extra = {} } = {}) {
   const files = fs.mkdtempSync(path.join(dirs.base, 'files-'));
   const out = path.join(files, 'output');
   const envFile = path.join(files, 'env');
@@ -185,6 +191,7 @@ async function runAction(inputs, workspace, dirs, { allowFail = false } = {}) {
     GITHUB_OUTPUT: out,
     GITHUB_ENV: envFile,
     GITHUB_STEP_SUMMARY: summary,
+    ...extra,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   // Stage boundaries as seen from outside, ms resolution: [name, start, end] per ::group::.
@@ -224,13 +231,17 @@ async function runAction(inputs, workspace, dirs, { allowFail = false } = {}) {
 /** Loopback server for the toolchain tarballs, like __tests__/helpers/file-server.ts. */
 async function startFileServer(root) {
   const sockets = new Set();
+  /** Bytes of the files it was asked for, for the rows about download size. */
+  const served = { bytes: 0 };
   const server = http.createServer((req, res) => {
     const file = path.join(
       root,
       path.basename(decodeURIComponent(new URL(req.url, 'http://x').pathname)),
     );
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-length': fs.statSync(file).size });
+    const size = fs.statSync(file).size;
+    served.bytes += size;
+    res.writeHead(200, { 'content-length': size });
     fs.createReadStream(file).pipe(res);
   });
   server.on('connection', (s) => {
@@ -240,6 +251,7 @@ async function startFileServer(root) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    served,
     close: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();
@@ -313,7 +325,10 @@ function stageTable(title, run) {
 
 const fmtRuns = (xs) => xs.map((ms) => (ms / 1000).toFixed(2)).join(', ');
 
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+
 async function section(name, fn) {
+  if (ONLY.length && !ONLY.some((p) => name.startsWith(p))) return;
   progress(name);
   try {
     await fn();
@@ -330,6 +345,240 @@ async function section(name, fn) {
       result: `⚠️ ERROR: ${err.message.split('\n')[0]}`,
     });
     progress(`ERROR in ${name}: ${err.message}`);
+  }
+}
+
+// ---------------------------------------------------------------- zig rows (issue 9)
+// Separate functions, called from the main sequence after section 4: zig 0.11.0 from
+// scripts/setup-zig.sh, served over loopback like the gcc tarballs.
+
+const ZIG_DIR = path.join(TEST_HOME, 'zig');
+const ZIG_FILE = 'zig-linux-x86_64-0.11.0.tar.gz';
+
+function zigArchive() {
+  const sumFile = path.join(ZIG_DIR, `${ZIG_FILE}.sha256`);
+  if (!fs.existsSync(sumFile)) {
+    throw new Error(`${sumFile} is missing: run 'sudo bash scripts/setup-test-env.sh' first`);
+  }
+  return { file: ZIG_FILE, sha256: fs.readFileSync(sumFile, 'utf8').split(/\s+/)[0] };
+}
+
+const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+/**
+ * zig keys its cache by the absolute paths of its lib/ sources, and each bench runner has its
+ * own tool cache: every run's zig reads setup-zig.sh's copy of the same lib/ so that one warm
+ * cache serves them all (the archive is still downloaded and unpacked in full).
+ */
+const zigEnv = (cacheDir) => ({
+  ZIG_GLOBAL_CACHE_DIR: cacheDir,
+  ZIG_LIB_DIR: path.join(ZIG_DIR, 'zig-linux-x86_64-0.11.0', 'lib'),
+});
+
+/** The inputs of a zig-linked pi4 build of fixtures/hello from the loopback zig archive. */
+function zigInputs(ctx, zigServer, over = {}) {
+  const zig = zigArchive();
+  return {
+    ...ctx.common,
+    target: 'pi4',
+    'working-directory': 'hello',
+    'toolchain-url': `${zigServer.url}/${zig.file}`,
+    'toolchain-sha256': zig.sha256,
+    linker: 'zig',
+    ...over,
+  };
+}
+
+const emptyDir = (dir) => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+};
+
+/**
+ * 5a. zig cold install: the "Cross toolchain" stage with an empty tool cache vs the same
+ * archive through `curl -s URL | tar xz`. zig's own cache stays warm (ctx.zigCache), so the
+ * build after the stage costs a relink, not zig's first-use builds.
+ */
+async function benchZigInstall(ctx) {
+  const zigServer = await startFileServer(ZIG_DIR);
+  try {
+    const d = runnerDirs(ctx.root, 'zig-cold');
+    const inputs = zigInputs(ctx, zigServer);
+    const env = zigEnv(ctx.zigCache);
+    const curlTar = async (i) => {
+      const dir = path.join(d.base, `curl-${i}`);
+      fs.mkdirSync(dir);
+      const r = await exec(
+        'bash',
+        [
+          '-c',
+          'set -o pipefail; curl -s "$1" | tar xz -C "$2"',
+          'bash',
+          `${zigServer.url}/${ZIG_FILE}`,
+          dir,
+        ],
+        { env: { PATH: process.env.PATH, NO_PROXY: '127.0.0.1,localhost' } },
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (r.code !== 0) throw new Error(`curl | tar of the zig archive failed: ${r.stderr}`);
+      return r.ms;
+    };
+    progress('  zig warm-up (untimed; fills the bench’s zig cache: one cold link)');
+    emptyDir(d.toolCache);
+    await runAction(inputs, ctx.ws, d, { env });
+    await curlTar('w');
+    const stage = [];
+    const curl = [];
+    const steps = [];
+    for (let i = 0; i < RUNS; i++) {
+      progress(`  zig cold install run ${i + 1}/${RUNS}`);
+      const order = i % 2 ? ['curl', 'action'] : ['action', 'curl'];
+      for (const which of order) {
+        // 300 MB in 14k files: the previous run's deletion is still being written back, and
+        // would land in whichever measurement comes next.
+        emptyDir(d.toolCache);
+        await exec('sync', []);
+        if (which === 'curl') {
+          curl.push(await curlTar(i));
+          continue;
+        }
+        const r = await runAction(inputs, ctx.ws, d, { env });
+        const tc = JSON.parse(r.outputs.toolchains)[0];
+        if (tc?.origin !== 'download' || tc?.linker !== 'zig')
+          throw new Error(`expected zig downloaded, got ${JSON.stringify(tc)}`);
+        const ms = r.groups['Cross toolchain'];
+        if (ms === undefined) throw new Error('no "Cross toolchain" group in the log');
+        stage.push(ms);
+        steps.push(toolchainSteps(r.lines));
+      }
+    }
+    const a = median(stage);
+    const b = median(curl);
+    const size = fs.statSync(path.join(ZIG_DIR, ZIG_FILE)).size;
+    row(
+      '5a',
+      `zig cold install (zig 0.11.0, ${mib(size)} .tar.gz): action "Cross toolchain" stage (log lines), empty tool cache vs curl -s URL \\| tar xz`,
+      secs(a),
+      secs(b),
+      (a / b).toFixed(2),
+      plus(a - b),
+      '≤ 1.2',
+      [[`ratio ${(a / b).toFixed(2)} > 1.2`, a / b <= 1.2]],
+    );
+    const med = (k) => secs(median(steps.map((x) => x[k])));
+    details.push(
+      `5a. zig cold install runs (s): action stage ${fmtRuns(stage)}; curl | tar ${fmtRuns(curl)}; ratio of the fastest runs ${minRatio(stage, curl)}. ` +
+        `Where the stage goes (medians, from its log lines): before the download ${med('before')}, download + sha256 ${med('download')}, unpack + into the tool cache ${med('extract')}, zig layout, \`zig version\` and wrappers ${med('layout')}`,
+    );
+  } finally {
+    await zigServer.close();
+  }
+}
+
+/**
+ * 5b. A cold vs a warm zig link: the Build stage of the same pi4 build with an empty
+ * ZIG_GLOBAL_CACHE_DIR (zig builds glibc stubs, crt, compiler_rt and libunwind for the
+ * target and floor first) vs the cache 5a filled. Same tool cache, so the same zig.
+ */
+async function benchZigLink(ctx) {
+  const zigServer = await startFileServer(ZIG_DIR);
+  try {
+    const d = runnerDirs(ctx.root, 'zig-link');
+    const inputs = zigInputs(ctx, zigServer);
+    const main = path.join(ctx.ws, 'hello', 'src', 'main.rs');
+    const build = async (cacheDir) => {
+      touch(main);
+      const r = await runAction(inputs, ctx.ws, d, { env: zigEnv(cacheDir) });
+      const ms = r.groups.Build;
+      if (ms === undefined) throw new Error('no "Build" group in the log');
+      return ms;
+    };
+    progress('  zig link warm-up (untimed)');
+    await build(ctx.zigCache);
+    const cold = [];
+    const warm = [];
+    for (let i = 0; i < RUNS; i++) {
+      progress(`  zig link run ${i + 1}/${RUNS} (the cold one builds zig's target libraries)`);
+      const fresh = path.join(d.base, `zig-cache-${i}`);
+      const order = i % 2 ? ['warm', 'cold'] : ['cold', 'warm'];
+      for (const which of order) {
+        if (which === 'cold') {
+          emptyDir(fresh);
+          cold.push(await build(fresh));
+          fs.rmSync(fresh, { recursive: true, force: true });
+        } else warm.push(await build(ctx.zigCache));
+      }
+    }
+    const a = median(cold);
+    const b = median(warm);
+    row(
+      '5b',
+      `zig link, pi4 hello (aarch64-linux-gnu.${ctx.floor}): action "Build" stage with an empty ZIG_GLOBAL_CACHE_DIR vs a warm one`,
+      secs(a),
+      secs(b),
+      (a / b).toFixed(1),
+      plus(a - b),
+      '— (info: why zig’s cache is kept)',
+      [],
+    );
+    details.push(
+      `5b. zig Build stage runs (s): cold cache ${fmtRuns(cold)}; warm cache ${fmtRuns(warm)}`,
+    );
+  } finally {
+    await zigServer.close();
+  }
+}
+
+/**
+ * 5c. Bytes a cold multi-target run downloads, counted by the loopback servers: zig (one
+ * archive serves every target) vs the test bed's gcc (pi-multi, one tarball with both Debian
+ * cross toolchains). The pinned gcc path fetches one archive per target instead.
+ */
+async function benchZigBytes(ctx) {
+  const zigServer = await startFileServer(ZIG_DIR);
+  try {
+    const target = 'pi4, pi2';
+    const cold = async (label, server, inputs, env = {}) => {
+      const d = runnerDirs(ctx.root, label);
+      const before = server.served.bytes;
+      const r = await runAction(inputs, ctx.ws, d, { env });
+      const tcs = JSON.parse(r.outputs.toolchains);
+      if (!tcs.every((t) => t.origin === 'download'))
+        throw new Error(`${label}: expected downloads, got ${JSON.stringify(tcs)}`);
+      return { bytes: server.served.bytes - before, ids: [...new Set(tcs.map((t) => t.id))] };
+    };
+    progress(`  bytes of a cold ${target} run with zig`);
+    const zig = await cold(
+      'zig-bytes',
+      zigServer,
+      zigInputs(ctx, zigServer, { target }),
+      zigEnv(ctx.zigCache),
+    );
+    progress(`  bytes of a cold ${target} run with gcc (pi-multi)`);
+    const gcc = await cold('gcc-bytes', ctx.server, {
+      ...ctx.common,
+      target,
+      'working-directory': 'hello',
+      'toolchain-url': `${ctx.server.url}/${ctx.multi.file}`,
+      'toolchain-sha256': ctx.multi.sha256,
+    });
+    row(
+      '5c',
+      `bytes a cold ${target} run downloads: zig 0.11.0 (${zig.ids.length} archive for ${target.split(', ').length} targets) vs gcc (the test bed's pi-multi, ${gcc.ids.length} archive)`,
+      mib(zig.bytes),
+      mib(gcc.bytes),
+      (zig.bytes / gcc.bytes).toFixed(2),
+      `${zig.bytes >= gcc.bytes ? '+' : '−'}${mib(Math.abs(zig.bytes - gcc.bytes))}`,
+      '— (info)',
+      [[`zig used ${zig.ids.length} archives`, zig.ids.length === 1]],
+    );
+    details.push(
+      `5c. downloaded bytes: zig ${zig.bytes} (${zig.ids.join(', ')}); gcc ${gcc.bytes} (${gcc.ids.join(', ')}). ` +
+        'For pi-zero, pi2, pi4 zig stays one archive (one distribution serves all six targets); the pinned gcc path is one Bootlin archive per target (three), whose sizes this offline machine cannot measure. ' +
+        'The test bed repackages the npm zig as .tar.gz; the release .tar.xz the manifest pins is smaller (0.13.0 x86_64-linux: 47,082,308 B, per the team notes).',
+    );
+  } finally {
+    await zigServer.close();
   }
 }
 
@@ -713,6 +962,44 @@ try {
       );
     }
   });
+  // -------------------------------------------------------------- 5. zig (issue 9)
+  const zigCtx = {
+    root,
+    ws,
+    common,
+    server,
+    multi,
+    floor: '2.36',
+    // Filled once by 5a's warm-up, then the warm cache of 5a, 5b and 5c.
+    zigCache: path.join(root, 'zig-cache-warm'),
+  };
+  await section('5a. zig cold install', () => benchZigInstall(zigCtx));
+  await section('5b. zig cold vs warm link', () => benchZigLink(zigCtx));
+  await section('5c. bytes downloaded, zig vs gcc', () => benchZigBytes(zigCtx));
+
+  // -------------------------------------------------------------- 6. CLI warm overhead
+  await section('6. CLI warm overhead', () =>
+    benchCli({
+      exec,
+      median,
+      secs,
+      plus,
+      touch,
+      row,
+      details,
+      fmtRuns,
+      progress,
+      tail,
+      ws,
+      root,
+      server,
+      a64,
+      RUNS,
+      RUST,
+      REGISTRY,
+      CLI,
+    }),
+  );
 } catch (err) {
   errors.push(err.message);
 } finally {

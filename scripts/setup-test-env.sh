@@ -35,7 +35,8 @@ need_root() {
 # ------------------------------------------------------------------ apt packages
 PKGS=(rustc-web cargo-web gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi
   libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-armel-cross binutils
-  qemu-user-static patchelf xz-utils bzip2 zstd zip unzip curl librust-cc-dev)
+  qemu-user-static patchelf xz-utils bzip2 zstd zip unzip curl librust-cc-dev
+  librust-openssl-dev librust-rusqlite-dev)
 # One dpkg-query for all: npm test's pretest runs this every time.
 installed=" $(dpkg-query -W -f='${Package}:${Status} ' "${PKGS[@]}" 2>/dev/null | sed 's/:install ok installed / /g') "
 missing=()

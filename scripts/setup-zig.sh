@@ -20,15 +20,20 @@ PACKAGES=(
   "0.11.0 9562cd52da287ecabd76b7c5c2dbffb79ed528396bb7419c0eb4e0992eccef2f"
   "0.14.0-dev.2456 18547cc75dbf05fb305ee6629326c059505d2b86fa00aa046f144a8c358c61cd"
 )
-# Targets, floors and CPUs the e2e tests link with zig 0.11.0 (src/zig/targets.ts has the CPUs).
+# zig version, target (with floor), CPU and language of every first link the e2e tests make
+# (src/zig/targets.ts has the CPUs): zig.test.ts, zig-musl.test.ts (musl twins, C++ through cc,
+# one zig 0.14 case).
 WARM=(
-  "aarch64-linux-gnu.2.31 -"
-  "arm-linux-gnueabihf.2.31 cortex_a7"
-  "aarch64-linux-gnu.2.28 -"
-  "arm-linux-gnueabihf.2.31 arm1176jzf_s"
-  "arm-linux-musleabihf arm1176jzf_s"
+  "0.11.0 aarch64-linux-gnu.2.31 - c"
+  "0.11.0 arm-linux-gnueabihf.2.31 cortex_a7 c"
+  "0.11.0 aarch64-linux-gnu.2.28 - c"
+  "0.11.0 arm-linux-gnueabihf.2.31 arm1176jzf_s c"
+  "0.11.0 arm-linux-musleabihf arm1176jzf_s c"
+  "0.11.0 aarch64-linux-musl - c"
+  "0.11.0 arm-linux-musleabihf cortex_a7 c"
+  "0.11.0 aarch64-linux-musl - c++"
+  "0.14.0-dev.2456 arm-linux-gnueabihf.2.31 cortex_a7 c"
 )
-WARM_VERSION=0.11.0
 
 mkdir -p "$ZIG_DIR"
 for spec in "${PACKAGES[@]}"; do
@@ -66,19 +71,19 @@ done
 
 # zig's first link for a (target, floor, CPU) builds glibc stubs, crt objects, compiler_rt and
 # libunwind into its global cache (~40 s each here). The tests pass this cache to the action.
-CACHE="$ZIG_DIR/cache-$WARM_VERSION"
-zig="$ZIG_DIR/zig-linux-x86_64-$WARM_VERSION/zig"
-mkdir -p "$CACHE"
 for w in "${WARM[@]}"; do
-  read -r target cpu <<<"$w"
+  read -r version target cpu lang <<<"$w"
+  CACHE="$ZIG_DIR/cache-$version"
+  zig="$ZIG_DIR/zig-linux-x86_64-$version/zig"
+  mkdir -p "$CACHE"
   stamp="$CACHE/.warm-$target-$cpu"
+  [[ $lang == c++ ]] && stamp="$stamp-c++"
   if [[ -e $stamp ]]; then
-    step "zig cache warm for $target ($cpu)"
+    step "zig $version cache warm for $target ($cpu, $lang)"
     continue
   fi
-  step "warming zig cache for $target ($cpu)"
+  step "warming zig $version cache for $target ($cpu, $lang)"
   W=$(mktemp -d /tmp/rpi-zigwarm.XXXXXX)
-  echo 'int main(void){return 0;}' >"$W/t.c"
   mcpu=()
   [[ $cpu != - ]] && mcpu=("-mcpu=$cpu")
   # The flags of the action's wrapper and the libraries rustc links with.
@@ -88,8 +93,18 @@ for w in "${WARM[@]}"; do
     link=(-pie -Wl,--as-needed -lunwind -lutil -lrt -lpthread -lm -ldl -lc -Wl,--eh-frame-hdr
       -Wl,-z,noexecstack -Wl,--gc-sections -Wl,-z,relro,-z,now -nodefaultlibs)
   fi
-  ZIG_GLOBAL_CACHE_DIR="$CACHE" "$zig" cc -target "$target" "${mcpu[@]}" -g -fno-sanitize=all \
-    "$W/t.c" -o "$W/t" "${link[@]}"
+  if [[ $lang == c++ ]]; then
+    # The cc crate compiles with zig c++ and rustc links libstdc++, which zig serves as its libc++.
+    echo '#include <string>
+int main(){std::string s("x"); try { throw 1; } catch (int) {} return s.size() - 1;}' >"$W/t.cpp"
+    ZIG_GLOBAL_CACHE_DIR="$CACHE" "$zig" c++ -target "$target" "${mcpu[@]}" -c "$W/t.cpp" -o "$W/t.o"
+    ZIG_GLOBAL_CACHE_DIR="$CACHE" "$zig" cc -target "$target" "${mcpu[@]}" -g -fno-sanitize=all \
+      "$W/t.o" -o "$W/t" -lstdc++ "${link[@]}"
+  else
+    echo 'int main(void){return 0;}' >"$W/t.c"
+    ZIG_GLOBAL_CACHE_DIR="$CACHE" "$zig" cc -target "$target" "${mcpu[@]}" -g -fno-sanitize=all \
+      "$W/t.c" -o "$W/t" "${link[@]}"
+  fi
   rm -rf "$W"
   touch "$stamp"
 done

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import { inertText } from './log-text.js';
 
 export interface RunOptions {
@@ -217,4 +218,26 @@ export function run(
 /** The last lines of a command's stderr, for error messages that must stay short. */
 export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Runs a program on the terminal's own stdin/stdout/stderr (the CLI's `run`): its exit status,
+ * or 128 + the signal number when a signal ended it, as a shell reports it.
+ */
+export function runAttached(
+  program: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0)),
+    );
+  });
 }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { splitArgs } from './args.js';
 import { InputError, errorMessage } from './errors.js';
@@ -5,6 +6,7 @@ import { locateInside, looksLikeGlob, staysBelow, type Located } from './paths.j
 import { shown } from './show.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
+import { INPUTS, type InputName } from './input-table.js';
 
 export type Linker = 'auto' | 'gcc' | 'zig' | 'rust-lld';
 export type Command = 'build' | 'test' | 'both';
@@ -55,44 +57,23 @@ export interface ActionInputs {
   upload: boolean;
   artifactName: string;
   retentionDays: number | null;
+  /** `sysroot-packages` and its companions; null when no package is asked for. */
+  sysroot: SysrootInputs | null;
 }
 
-/** The names action.yml declares; a unit test keeps the two in step. */
-export const INPUT_NAMES = [
-  'target',
-  'pi-os',
-  'rust-toolchain',
-  'linker',
-  'toolchain-url',
-  'toolchain-sha256',
-  'toolchain-prefix',
-  'toolchain-sysroot',
-  'toolchain-mirror',
-  'download-timeout',
-  'cache',
-  'working-directory',
-  'manifest-path',
-  'package',
-  'bin',
-  'features',
-  'all-features',
-  'no-default-features',
-  'profile',
-  'locked',
-  'args',
-  'command',
-  'verify',
-  'smoke-test',
-  'smoke-test-timeout',
-  'strip',
-  'archive',
-  'archive-name',
-  'include',
-  'upload',
-  'artifact-name',
-  'retention-days',
-] as const;
-export type InputName = (typeof INPUT_NAMES)[number];
+export interface SysrootInputs {
+  /** Packages for every target, in the order written. */
+  all: string[];
+  /** `<prefix>:<package>` entries, keyed by the triple they name. */
+  byTriple: Record<string, string[]>;
+  mirror: string | null;
+  /** Absolute path of `sysroot-keyring`, checked to be a file; read by the sysroot stage. */
+  keyring: string | null;
+}
+
+/** The names action.yml declares, from the one table both front doors read. */
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map((i) => i.name);
+export type { InputName };
 
 /** Reads one input's raw text (core.getInput in the action, a record in tests). */
 export type InputGetter = (name: InputName) => string;
@@ -163,6 +144,7 @@ export function parseInputs(get: InputGetter, workspace: string): ActionInputs {
     upload: bool(get, 'upload', true),
     artifactName: text('artifact-name') || '{package}-{target}',
     retentionDays: retention(text('retention-days')),
+    sysroot: sysrootInputs(text, targets, workingDirectory),
   };
 }
 
@@ -358,6 +340,103 @@ function includeInput(entries: readonly string[], cwd: string, workspace: string
     if (!files.includes(p)) files.push(p);
   }
   return files;
+}
+
+/** Debian policy's package name: lower case, digits, `+ - .`, at least two characters. */
+const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+
+/**
+ * `sysroot-packages`: Debian package names, comma/space/newline separated, each optionally
+ * `<target>:<name>` where the target is a triple or its architecture (`aarch64`, `armv7`, `arm`).
+ */
+function sysrootInputs(
+  text: (n: InputName) => string,
+  targets: readonly ResolvedTarget[],
+  cwd: string,
+): SysrootInputs | null {
+  const entries = text('sysroot-packages')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  if (entries.length === 0) {
+    for (const n of ['sysroot-mirror', 'sysroot-keyring'] as const) {
+      if (text(n))
+        throw new InputError(
+          n,
+          `only applies with 'sysroot-packages'; list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`,
+        );
+    }
+    return null;
+  }
+  const all: string[] = [];
+  const byTriple: Record<string, string[]> = {};
+  const keys = targets.map((t) => t.spec.triple.split('-')[0] as string);
+  for (const entry of entries) {
+    const colon = entry.lastIndexOf(':');
+    const prefix = colon >= 0 ? entry.slice(0, colon) : null;
+    const name = colon >= 0 ? entry.slice(colon + 1) : entry;
+    if (!DEB_NAME.test(name)) {
+      throw new InputError(
+        'sysroot-packages',
+        `${shown(entry)} is not a Debian package name (lower case letters, digits, '+', '-', '.'); write e.g. 'libssl-dev' or 'aarch64:libssl-dev'`,
+      );
+    }
+    if (prefix === null) {
+      if (!all.includes(name)) all.push(name);
+      continue;
+    }
+    const hit = targets.filter((t, i) => t.spec.triple === prefix || keys[i] === prefix);
+    if (hit.length === 0) {
+      throw new InputError(
+        'sysroot-packages',
+        `${shown(entry)} names ${shown(prefix)}, which is none of the targets built; write one of ${[...new Set([...keys, ...targets.map((t) => t.spec.triple)])].map((k) => `'${k}:${name}'`).join(', ')}, or '${name}' for every target`,
+      );
+    }
+    for (const t of hit) {
+      const list = (byTriple[t.spec.triple] ??= []);
+      if (!list.includes(name)) list.push(name);
+    }
+  }
+  const musl = targets.filter(
+    (t) => t.spec.libc === 'musl' && (all.length > 0 || byTriple[t.spec.triple]),
+  );
+  if (musl.length > 0) {
+    throw new InputError(
+      'sysroot-packages',
+      `${musl.map((t) => t.spec.triple).join(', ')} ${musl.length === 1 ? 'is a musl target' : 'are musl targets'}, but Pi OS packages are built for glibc; build the gnu target (e.g. '${musl[0]?.boards[0] ?? 'pi4'}' without ':musl'), or give the packages only to the gnu targets ('aarch64:libssl-dev')`,
+    );
+  }
+  return {
+    all,
+    byTriple,
+    mirror: httpUrl('sysroot-mirror', text('sysroot-mirror')),
+    keyring: keyringFile(text('sysroot-keyring'), cwd),
+  };
+}
+
+/**
+ * A keyring is read, never written or packed, and usually lives outside the checkout
+ * (/usr/share/keyrings), so unlike the other path inputs it may be anywhere; relative paths
+ * are relative to 'working-directory'.
+ */
+function keyringFile(v: string, cwd: string): string | null {
+  if (!v) return null;
+  const p = path.resolve(cwd, v);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (err) {
+    throw new InputError(
+      'sysroot-keyring',
+      `${shown(v)} cannot be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); give the path of an OpenPGP public keyring file (.gpg or .asc), e.g. /usr/share/keyrings/debian-archive-keyring.gpg`,
+    );
+  }
+  if (!st.isFile()) {
+    throw new InputError(
+      'sysroot-keyring',
+      `${shown(v)} is not a file; give the path of an OpenPGP public keyring file (.gpg or .asc)`,
+    );
+  }
+  return p;
 }
 
 function profile(v: string): string {

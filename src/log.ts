@@ -15,6 +15,11 @@ export interface Log {
    * No annotation can be issued inside.
    */
   untrusted<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * How far a long transfer is (bytes so far, of `total` when known), called often: the sink
+   * decides what to show. The Actions log gets none (its lines are kept, not redrawn).
+   */
+  progress?(label: string, done: number, total: number | null): void;
 }
 
 /** The Actions runner's log: groups fold, warnings become annotations. */

@@ -8,6 +8,7 @@ export function actionOutputs(
   toolchains: readonly ToolchainUse[],
   binaries: readonly CheckedBinary[],
   shipped: ShipResult | null,
+  sysroots: readonly { triple: string; resolved: readonly string[] }[] = [],
 ): Record<string, string> {
   return {
     targets: triples.join('\n'),
@@ -31,5 +32,8 @@ export function actionOutputs(
     checksums: shipped?.packaged.checksumsPath ?? '',
     'artifact-ids': (shipped?.artifacts ?? []).map((a) => a.id).join('\n'),
     'artifact-urls': (shipped?.artifacts ?? []).map((a) => a.url).join('\n'),
+    'sysroot-packages': sysroots
+      .flatMap((s) => s.resolved.map((r) => `${s.triple} ${r}`))
+      .join('\n'),
   };
 }

@@ -1,5 +1,6 @@
 import type { ToolchainUse } from './toolchain/prepare.js';
 import type { CheckedBinary } from './verify/binaries.js';
+import { providers, type PackageFiles } from './sysroot/plan.js';
 import type { UploadedArtifact } from './upload.js';
 
 export interface RunReport {
@@ -11,9 +12,34 @@ export interface RunReport {
   artifacts: UploadedArtifact[];
   /** Stage name → milliseconds, in pipeline order. */
   stages: [string, number][];
+  /** `sysroot-packages`, per target. */
+  sysroots?: SysrootReport[];
 }
 
-const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export interface SysrootReport {
+  triple: string;
+  resolved: readonly string[];
+  packages: readonly PackageFiles[];
+}
+
+/**
+ * Text that comes from the build — binary and file names, program output, verifier findings,
+ * toolchain notes — is shown and never read: GitHub renders the summary as Markdown with HTML, so
+ * a backtick, `[x](url)`, `<img>` or `|` in it would otherwise close a code span, add a link or an
+ * image, or split a table cell. Everything but plain letters, digits and a few inert signs becomes
+ * a numeric character reference, which both Markdown and HTML show as the character itself.
+ */
+export const mdText = (s: string): string =>
+  s
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[^A-Za-z0-9 .,\-/=+()]/gu, (c) => `&#${c.codePointAt(0) ?? 0};`);
+/** mdText as inline code: `<code>`, because a backtick span cannot hold every string. */
+const mdCode = (s: string): string => `<code>${mdText(s)}</code>`;
+/** Only an https link of plain URL characters becomes a link; anything else is shown as text. */
+const mdLink = (label: string, url: string | undefined): string =>
+  url && /^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~\-/%]*)?$/.test(url)
+    ? `[${mdText(label)}](${url})`
+    : mdText(label);
 const mib = (n: number) =>
   n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
 const VERDICT = {
@@ -38,14 +64,16 @@ export function renderSummary(r: RunReport): string {
       : '?';
     const runsOn = b.facts ? b.facts.runsOn.join(', ') || '—' : '?';
     const smoke = b.smoke
-      ? `${b.smoke.ok ? '✅' : '❌'} \`${esc(b.smoke.firstLine).slice(0, 80)}\``
+      ? `${b.smoke.ok ? '✅' : '❌'} ${mdCode(b.smoke.firstLine.slice(0, 80))}`
       : '—';
     out.push(
-      `| \`${b.target}\` | ${b.boards.join(', ')} | \`${esc(b.name)}\`${b.stripped ? ' (stripped)' : ''} | ${mib(b.size)} | ${glibc} | ${runsOn} | \`${b.sha256.slice(0, 12)}\` | ${VERDICT[b.verdict]} | ${smoke} |`,
+      `| \`${b.target}\` | ${b.boards.join(', ')} | ${mdCode(b.name)}${b.stripped ? ' (stripped)' : ''} | ${mib(b.size)} | ${glibc} | ${runsOn} | \`${b.sha256.slice(0, 12)}\` | ${VERDICT[b.verdict]} | ${smoke} |`,
     );
   }
   const problems = r.binaries.flatMap((b) =>
-    b.findings.map((f) => `- **${b.target}/${esc(b.name)}** \`${f.code}\`: ${esc(f.message)}`),
+    b.findings.map(
+      (f) => `- **${b.target}/${mdText(b.name)}** \`${f.code}\`: ${mdText(f.message)}`,
+    ),
   );
   if (problems.length) out.push('', '### Findings', '', ...problems);
   out.push('', `Pi OS floor: **${r.piOs}** (glibc ${r.glibcFloor}).`, '', '### Toolchains', '');
@@ -55,19 +83,38 @@ export function renderSummary(r: RunReport): string {
     const what =
       t.linker === 'rust-lld'
         ? "rust-lld (Rust's self-contained musl)"
-        : `${t.linker === 'zig' ? '`zig` ' : ''}\`${t.id}\``;
-    out.push(`- \`${t.triple}\`: ${what}, ${from}${t.note ? ` — ${esc(t.note)}` : ''}`);
+        : `${t.linker === 'zig' ? '`zig` ' : ''}${mdCode(t.id ?? '')}`;
+    out.push(`- \`${t.triple}\`: ${what}, ${from}${t.note ? ` — ${mdText(t.note)}` : ''}`);
+  }
+  const sysroots = r.sysroots ?? [];
+  if (sysroots.length) {
+    out.push('', '### Sysroot packages', '');
+    for (const s of sysroots) {
+      out.push(`- \`${s.triple}\`: ${s.resolved.map((p) => mdCode(p)).join(', ')}`);
+    }
+    const rows = r.binaries.flatMap((b) => {
+      const s = sysroots.find((x) => x.triple === b.target);
+      if (!s || !b.facts) return [];
+      return providers(b.facts.needed, s.packages).map(
+        (p) =>
+          `| \`${b.target}\` | ${mdCode(b.name)} | ${mdCode(p.soname)} | ${mdCode(`apt install ${p.package}`)} (${mdText(p.version)}) |`,
+      );
+    });
+    if (rows.length) {
+      out.push('', 'On the Pi, each binary needs:', '');
+      out.push('| target | binary | NEEDED | provided by |', '| --- | --- | --- | --- |', ...rows);
+    }
   }
   if (r.archives.length) {
     out.push('', '### Files', '');
-    for (const a of r.archives) out.push(`- \`${a.path.split('/').pop()}\` sha256 \`${a.sha256}\``);
+    for (const a of r.archives)
+      out.push(`- ${mdCode(a.path.split('/').pop() ?? '')} sha256 ${mdCode(a.sha256)}`);
   }
   if (r.artifacts.length) {
     out.push('', '### Artifacts', '');
-    for (const a of r.artifacts)
-      out.push(`- ${a.url ? `[${a.name}](${a.url})` : a.name} (${mib(a.size)})`);
+    for (const a of r.artifacts) out.push(`- ${mdLink(a.name, a.url)} (${mib(a.size)})`);
   }
   out.push('', '### Time per stage', '', '| stage | seconds |', '| --- | --- |');
-  for (const [name, ms] of r.stages) out.push(`| ${name} | ${(ms / 1000).toFixed(1)} |`);
+  for (const [name, ms] of r.stages) out.push(`| ${mdText(name)} | ${(ms / 1000).toFixed(1)} |`);
   return `${out.join('\n')}\n`;
 }

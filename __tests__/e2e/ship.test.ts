@@ -120,13 +120,13 @@ describe('a two-target run', () => {
 
   test('the job summary has a row per binary, the toolchain and the stage times', () => {
     expect(first.summary).toMatch(
-      /\| `aarch64-unknown-linux-gnu` \| pi4 \| `pi-hello-c` \(stripped\) \|/,
+      /\| `aarch64-unknown-linux-gnu` \| pi4 \| <code>pi-hello-c<\/code> \(stripped\) \|/,
     );
     expect(first.summary).toMatch(
-      /\| `armv7-unknown-linux-gnueabihf` \| pi2 \| `pi-hello-c` \(stripped\) \|/,
+      /\| `armv7-unknown-linux-gnueabihf` \| pi2 \| <code>pi-hello-c<\/code> \(stripped\) \|/,
     );
     expect(first.summary).toContain('pi-hello-c rust_arch=arm c_arch=armv7-a mix=fbb53980');
-    expect(first.summary).toMatch(/`custom-[0-9a-f]{12}`, downloaded/);
+    expect(first.summary).toMatch(/<code>custom-[0-9a-f]{12}<\/code>, downloaded/);
     expect(first.summary).toMatch(/\| Package and upload \| \d+\.\d \|/);
   });
 });

@@ -47,7 +47,7 @@ describe('glibc floor', () => {
     expect(bin).toMatchObject({ glibc: '2.34', piOs: ['bookworm', 'trixie'], verified: 'passed' });
     expect(r.summary).toContain('pi-hello arch=aarch64 fact10=3628800 unwind=true args=one,two');
     expect(r.summary).toMatch(
-      /\| `aarch64-unknown-linux-gnu` \| pi4 \| `pi-hello` \(stripped\) \| .* \| 2\.34 \(2\.36\) \| bookworm, trixie \|/,
+      /\| `aarch64-unknown-linux-gnu` \| pi4 \| <code>pi-hello<\/code> \(stripped\) \| .* \| 2\.34 \(2\.36\) \| bookworm, trixie \|/,
     );
     expect(r.summary).toContain('✅ passed');
   });

@@ -17,6 +17,12 @@ const ZIG_DIR = path.join(TEST_HOME, 'zig');
 const ZIG_FILE = 'zig-linux-x86_64-0.11.0.tar.gz';
 /** Warmed by setup-zig.sh for exactly these targets and floors, so no test pays zig's first link. */
 const ZIG_CACHE = path.join(ZIG_DIR, 'cache-0.11.0');
+/**
+ * zig 0.11 keys its cached builds by the absolute path of the lib/ sources it compiled: each test's
+ * zig sits in its own tool cache, so without this every case would link cold against the warm
+ * cache. setup-zig.sh's copy of the same lib/ (same release, same bytes) keeps the cache valid.
+ */
+const ZIG_LIB = path.join(ZIG_DIR, 'zig-linux-x86_64-0.11.0', 'lib');
 
 interface Binary {
   target: string;
@@ -88,6 +94,7 @@ describe('zig as the linker (toolchain-url, linker: zig)', () => {
     const t0 = Date.now();
     const r = await runAction(zigInputs(d, { target: 'pi4, pi2' }), d, {
       ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+      ZIG_LIB_DIR: ZIG_LIB,
     });
     const ms = Date.now() - t0;
     expect(r.errors).toEqual([]);
@@ -129,6 +136,7 @@ describe('zig as the linker (toolchain-url, linker: zig)', () => {
     const t0 = Date.now();
     const r = await runAction(zigInputs(d, { target: 'pi4' }), d, {
       ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+      ZIG_LIB_DIR: ZIG_LIB,
     });
     const ms = Date.now() - t0;
     expect(r.errors).toEqual([]);
@@ -144,6 +152,7 @@ test('pi-os: buster links against glibc 2.28, and auto recognises a zig toolchai
   const d = zigWorkspace('zig-buster');
   const r = await runAction(zigInputs(d, { target: 'pi4', 'pi-os': 'buster', linker: 'auto' }), d, {
     ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+    ZIG_LIB_DIR: ZIG_LIB,
   });
   expect(r.errors).toEqual([]);
   expect(r.code).toBe(0);
@@ -212,6 +221,7 @@ test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code, smoke-run under cortex-a
       RUSTC_BOOTSTRAP: '1',
       CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
       ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+      ZIG_LIB_DIR: ZIG_LIB,
     },
   );
   expect(r.errors).toEqual([]);
@@ -248,6 +258,7 @@ test('pi-zero:musl (-Zbuild-std): static, zig’s own musl, runs under the board
       RUSTC_BOOTSTRAP: '1',
       CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
       ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
+      ZIG_LIB_DIR: ZIG_LIB,
     },
   );
   expect(r.errors).toEqual([]);

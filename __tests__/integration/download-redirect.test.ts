@@ -172,3 +172,18 @@ describe('the destination', () => {
     expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
   });
 });
+
+// The package-archive client shares this request layer: the same redirects must reach its files.
+describe('the sysroot fetcher follows the same redirects', () => {
+  test('a relative Location reaches the file; a loop is refused without retries', async () => {
+    const { httpFetcher } = await import('../../src/sysroot/fetch.js');
+    const fetch = httpFetcher({ attempts: 3, backoffMs: 10, socketTimeoutMs: 5000 });
+    server.fault('/dists/InRelease', { kind: 'redirect', location: '../files/v1/tc.tar.gz' });
+    const got = await fetch(`${server.url}/dists/InRelease`);
+    expect(got?.equals(body)).toBe(true);
+    server.fault('/loop-a', { kind: 'redirect', location: '/loop-b' });
+    server.fault('/loop-b', { kind: 'redirect', location: '/loop-a' });
+    await expect(fetch(`${server.url}/loop-a`)).rejects.toThrow(/redirect loop/);
+    expect(server.hits.get('/loop-a')).toBe(1);
+  });
+});

@@ -140,3 +140,85 @@ describe('action.yml', () => {
     expect(yml).toMatch(/using: 'node24'/);
   });
 });
+
+describe('sysroot inputs', () => {
+  test('none asked: null; a list in any separator, per-target entries by arch or triple', () => {
+    expect(parse({ target: 'pi4' }).sysroot).toBeNull();
+    const s = parse({
+      target: 'pi4, pi2',
+      'sysroot-packages':
+        'libssl-dev,libsqlite3-dev\n aarch64:libdbus-1-dev armv7-unknown-linux-gnueabihf:libudev-dev libssl-dev',
+      'sysroot-mirror': 'http://127.0.0.1:1/m',
+      'sysroot-keyring': 'crate dir/Cargo.toml',
+    }).sysroot;
+    expect(s).toEqual({
+      all: ['libssl-dev', 'libsqlite3-dev'],
+      byTriple: {
+        'aarch64-unknown-linux-gnu': ['libdbus-1-dev'],
+        'armv7-unknown-linux-gnueabihf': ['libudev-dev'],
+      },
+      mirror: 'http://127.0.0.1:1/m',
+      keyring: path.join(ws, 'crate dir', 'Cargo.toml'),
+    });
+  });
+
+  test('a per-target entry may leave a musl target without packages', () => {
+    const s = parse({
+      target: 'pi4, pi4:musl',
+      'sysroot-packages': 'aarch64-unknown-linux-gnu:libssl-dev',
+    });
+    expect(s.sysroot?.byTriple).toEqual({ 'aarch64-unknown-linux-gnu': ['libssl-dev'] });
+  });
+
+  test.each<[Partial<Record<InputName, string>>, InputName, RegExp]>([
+    [
+      { target: 'pi4', 'sysroot-packages': 'libssl-dev', 'sysroot-mirror': 'ftp://x' },
+      'sysroot-mirror',
+      /only http/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-mirror': 'http://x' },
+      'sysroot-mirror',
+      /only applies with 'sysroot-packages'/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-keyring': 'k.gpg' },
+      'sysroot-keyring',
+      /only applies with 'sysroot-packages'/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-packages': 'libssl-dev', 'sysroot-keyring': 'nope.gpg' },
+      'sysroot-keyring',
+      /cannot be read \(ENOENT\).*debian-archive-keyring/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-packages': 'libssl-dev', 'sysroot-keyring': 'crate dir' },
+      'sysroot-keyring',
+      /is not a file/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-packages': 'libSSL-dev' },
+      'sysroot-packages',
+      /'libSSL-dev' is not a Debian package name/,
+    ],
+    [
+      { target: 'pi4', 'sysroot-packages': 'armv7:libssl-dev' },
+      'sysroot-packages',
+      /names 'armv7', which is none of the targets built; write one of 'aarch64:libssl-dev'/,
+    ],
+    [
+      { target: 'pi4:musl', 'sysroot-packages': 'libssl-dev' },
+      'sysroot-packages',
+      /aarch64-unknown-linux-musl is a musl target, but Pi OS packages are built for glibc/,
+    ],
+    [
+      { target: 'pi4, pi-zero:musl', 'sysroot-packages': 'libssl-dev' },
+      'sysroot-packages',
+      /arm-unknown-linux-musleabihf is a musl target/,
+    ],
+  ])('%j → error on %s', (values, input, re) => {
+    const err = inputError(values);
+    expect(err.input).toBe(input);
+    expect(err.message).toMatch(re);
+  });
+});

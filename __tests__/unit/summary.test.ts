@@ -77,10 +77,10 @@ describe('renderSummary', () => {
   test('one row per binary with its facts, escaped for markdown tables', () => {
     const md = renderSummary(report([bin({})]));
     expect(md).toContain(
-      '| `aarch64-unknown-linux-gnu` | pi4, pi5 | `app` (stripped) | 2.0 MiB | 2.28 (2.31) | buster, bullseye, bookworm, trixie | `abababababab` | ✅ passed | ✅ `app 1.0 \\| ok` |',
+      '| `aarch64-unknown-linux-gnu` | pi4, pi5 | <code>app</code> (stripped) | 2.0 MiB | 2.28 (2.31) | buster, bullseye, bookworm, trixie | `abababababab` | ✅ passed | ✅ <code>app 1.0 &#124; ok</code> |',
     );
     expect(md).toContain(
-      '- `aarch64-unknown-linux-gnu`: `bootlin-aarch64-glibc-2020.08-1`, from the actions-cache',
+      '- `aarch64-unknown-linux-gnu`: <code>bootlin-aarch64-glibc-2020.08-1</code>, from the actions-cache',
     );
     expect(md).toContain(
       "- `arm-unknown-linux-musleabihf`: rust-lld (Rust's self-contained musl), no download",
@@ -105,8 +105,62 @@ describe('renderSummary', () => {
     expect(md).toContain('| none (static) |');
     expect(md).toContain('| ❌ failed | — |');
     expect(md).toContain(
-      '- **aarch64-unknown-linux-gnu/app** `cpu-too-new`: ARMv7 code \\| in ARMv6',
+      '- **aarch64-unknown-linux-gnu/app** `cpu-too-new`: ARMv7 code &#124; in ARMv6',
     );
+  });
+});
+
+describe('renderSummary: text from the build is shown, never read as Markdown or HTML', () => {
+  const hostile = [
+    'x` <img src=https://evil.example/p.png> `',
+    '[click](https://evil.example) ![i](https://evil.example/i.png)',
+    'a | b | c',
+    '<details open><summary>hi</summary>',
+    '**bold** _it_ ~~s~~ @someone #1 https://evil.example/auto',
+    'line one\nline two\r\n| --- |',
+    '\\` &amp; &#96; 𝄞',
+  ];
+  // What a Markdown renderer shows for a numeric character reference is the character itself.
+  const decode = (s: string) =>
+    s.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+
+  test.each(hostile)('%j in every place the build writes', (evil) => {
+    const md = renderSummary({
+      ...report([
+        bin({
+          name: evil,
+          smoke: { ok: true, firstLine: evil, problem: null, ms: 1 },
+          findings: [{ code: 'cpu-too-new', severity: 'error', message: evil }],
+        }),
+      ]),
+      toolchains: [{ ...report([]).toolchains[0]!, id: evil, note: evil }],
+      archives: [{ target: 't', path: `/o/${evil}`, sha256: 'cd'.repeat(32) }],
+      artifacts: [{ name: evil, id: 1, url: `https://github.com/o/r/${evil}`, size: 1 }],
+    });
+    // Only the summary's own syntax is left: no tag, link, image, emphasis or code span of theirs.
+    for (const raw of ['<img', '<details', '](', '![', '**bold', '_it_', '~~', '@someone', '&amp;'])
+      expect(md).not.toContain(raw);
+    expect(md).not.toContain('https://evil');
+    // The table row keeps its nine cells: no `|` or newline of theirs splits it.
+    const row = md.split('\n').find((l) => l.startsWith('| `aarch64'))!;
+    expect(row.split(/(?<!\\)\|/).length - 2).toBe(9);
+    // And what is shown is what the build wrote (newlines as spaces).
+    const shown = evil.replace(/\r\n|\r|\n/g, ' ');
+    expect(decode(md)).toContain(`<code>${shown}</code>`);
+    expect(decode(md)).toContain(`: ${shown}`);
+  });
+
+  test('an artifact URL that is not a plain https URL is not made a link', () => {
+    const md = (url: string) =>
+      renderSummary({
+        ...report([]),
+        artifacts: [{ name: 'a', id: 1, url, size: 1024 }],
+      });
+    expect(md('https://github.com/o/r/actions/runs/1/artifacts/7')).toContain(
+      '[a](https://github.com/o/r/actions/runs/1/artifacts/7)',
+    );
+    for (const url of ['javascript:alert(1)', 'http://x.example/a', 'https://x.example/a) [b](c'])
+      expect(md(url)).toContain('- a (1 KiB)');
   });
 });
 

@@ -153,6 +153,21 @@ describe('closure resolution', () => {
     expect([...r.fromToolchain].sort()).toEqual(['libc6']);
   });
 
+  it('a virtual package the toolchain’s glibc provides (libc-dev) is met by it, needed or asked for', () => {
+    // bookworm's libsqlite3-dev: `Depends: libsqlite3-0 (= …), libc-dev`.
+    const idx = index([
+      stanza('libsqlite3-dev', '3.40.1-2', { Depends: 'libsqlite3-0 (= 3.40.1-2), libc-dev' }),
+      stanza('libsqlite3-0', '3.40.1-2', { Depends: 'libc6 (>= 2.34)' }),
+      stanza('libc6-dev', '2.36-9', { Provides: 'libc-dev' }),
+    ]);
+    const r = resolve(['libsqlite3-dev'], new Universe([idx]), { have: HAVE });
+    expect(names(r)).toEqual(['libsqlite3-dev=3.40.1-2', 'libsqlite3-0=3.40.1-2']);
+    expect([...r.fromToolchain].sort()).toEqual(['libc6', 'libc6-dev']);
+    const asked = resolve(['libc-dev'], new Universe([idx]), { have: HAVE });
+    expect(names(asked)).toEqual([]);
+    expect([...asked.fromToolchain]).toEqual(['libc6-dev']);
+  });
+
   it('takes the highest version across archives (a +rpt rebuild), the primary on a tie', () => {
     const rpi = index(
       [stanza('libzstd1', '1.5.4+dfsg2-5+rpt1'), stanza('libsystemd0', '252.38-1~deb12u1')],

@@ -119,8 +119,9 @@ describe('zig smoke runs', () => {
 
 describe('zig cache key', () => {
   const host = { os: 'linux', arch: 'x64' };
-  const a = { version: '0.11.0', target: 'aarch64-linux-gnu.2.31', cpu: null };
-  const b = { version: '0.11.0', target: 'arm-linux-gnueabihf.2.31', cpu: 'cortex_a7' };
+  const zig = '/opt/hostedtoolcache/rpi-cross-zig-0.11.0-linux-x64/0.11.0/x64/zig';
+  const a = { version: '0.11.0', target: 'aarch64-linux-gnu.2.31', cpu: null, zig };
+  const b = { version: '0.11.0', target: 'arm-linux-gnueabihf.2.31', cpu: 'cortex_a7', zig };
 
   it('names zig version, host, and depends on targets, floor and CPU but not their order', () => {
     expect(zigCacheKey([a, b], host)).toMatch(
@@ -132,6 +133,20 @@ describe('zig cache key', () => {
     );
     expect(zigCacheKey([a, { ...b, cpu: 'arm1176jzf_s' }], host)).not.toBe(
       zigCacheKey([a, b], host),
+    );
+  });
+
+  // zig 0.11 keys what it builds by the absolute paths of its lib/ sources (measured: the same
+  // zig hard-linked elsewhere rebuilds musl's libc.a in a cache that is warm for the original),
+  // so a cache saved from another install path is gigabytes of misses.
+  it('depends on where zig is installed', () => {
+    const elsewhere = (p: typeof a | typeof b) => ({
+      ...p,
+      zig: '/home/runner/tools/zig-0.11.0/zig',
+    });
+    expect(zigCacheKey([elsewhere(a), elsewhere(b)], host)).not.toBe(zigCacheKey([a, b], host));
+    expect(zigCacheKey([elsewhere(a), elsewhere(b)], host)).toMatch(
+      /^rust-rpi-cross-zigcache-0\.11\.0-[0-9a-f]{16}-linux-x64$/,
     );
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { zigCommand, type WrapperConfig } from '../../src/zig/command.js';
 import { formatResponseFile, parseResponseFile } from '../../src/zig/response-file.js';
-import { shQuote, wrapperScript, writeWrappers } from '../../src/zig/wrappers.js';
+import { shQuote, wrapperRoot, wrapperScript, writeWrappers } from '../../src/zig/wrappers.js';
 
 const CONFIG: WrapperConfig = {
   zig: '/z/zig',
@@ -112,6 +112,51 @@ describe('wrapper scripts', () => {
     const b = writeWrappers(root, 't', { ...CONFIG, target: 'arm-linux-gnueabihf.2.28' }, rt);
     expect(a.dir).not.toBe(b.dir);
     expect(writeWrappers(root, 't', CONFIG, rt).dir).toBe(a.dir);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('wrapperRoot', () => {
+  const fallback = () => 'FALLBACK';
+
+  it('is one private directory in a space-free tool cache, the same on every run', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'zw-cache-'));
+    const dir = wrapperRoot(cache, fallback);
+    expect(dir).toBe(path.join(cache, 'rpi-cross-zig-wrappers'));
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(wrapperRoot(cache, fallback)).toBe(dir);
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('falls back to a fresh directory for a tool cache with spaces (cc-rs splits CC there)', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'zw cache '));
+    expect(wrapperRoot(cache, fallback)).toBe('FALLBACK');
+    expect(fs.readdirSync(cache)).toEqual([]);
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('falls back when the existing directory lets others in, or is a link', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'zw-cache-'));
+    const dir = path.join(cache, 'rpi-cross-zig-wrappers');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o777);
+    expect(wrapperRoot(cache, fallback)).toBe('FALLBACK');
+    fs.rmSync(dir, { recursive: true });
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'zw-other-'));
+    fs.symlinkSync(elsewhere, dir);
+    expect(wrapperRoot(cache, fallback)).toBe('FALLBACK');
+    fs.rmSync(cache, { recursive: true, force: true });
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
+  it('rewrites a reused set in place with the new contents', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'zw-'));
+    const a = writeWrappers(root, 't', CONFIG, { node: '/old/node', entry: '/e.js' });
+    const b = writeWrappers(root, 't', CONFIG, { node: '/new/node', entry: '/e.js' });
+    expect(b.cc).toBe(a.cc);
+    expect(fs.readFileSync(b.cc, 'utf8')).toContain("'/new/node'");
+    expect(fs.statSync(b.cc).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(b.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     fs.rmSync(root, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError, InputError, errorMessage } from '../errors.js';
-import { run, tail } from '../exec.js';
+import { run, tail, type Leftover, type RunResult } from '../exec.js';
 import type { ActionInputs, InputName } from '../inputs.js';
 import type { Log } from '../log.js';
 import { commandLine } from '../log-text.js';
@@ -142,10 +142,11 @@ export async function cargoTest(
 async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) => void) {
   // Shell-quoted, so what is shown is what ran, on one line, whatever an argument holds.
   ctx.log.info(commandLine('cargo', args));
+  let r: RunResult;
   try {
     // cargo's stderr (build scripts' output included) is forwarded as it comes, unread: the
     // runner must not take any of it as a command.
-    return await ctx.log.untrusted(() =>
+    r = await ctx.log.untrusted(() =>
       run('cargo', args, {
         cwd: ctx.cwd,
         env: ctx.env,
@@ -159,6 +160,21 @@ async function runCargo(args: string[], ctx: CargoContext, onLine: (l: string) =
       'build',
     );
   }
+  if (r.leftover) ctx.log.warning(leftoverMessage(args, r.leftover), 'cargo left a process');
+  return r;
+}
+
+/**
+ * A build script or test that starts a process and does not wait for it is a bug of the
+ * project's (and in CI it can outlive the job's step): the run still ends, but says so.
+ */
+export function leftoverMessage(args: readonly string[], leftover: Leftover): string {
+  const sub = args.find((a) => a === 'build' || a === 'test') ?? 'cargo';
+  const what =
+    leftover === 'killed'
+      ? 'it was stopped'
+      : 'it left its process group, so it could not be stopped and may still be running';
+  return `cargo ${sub} exited, but a process it started (from a build script or a test) still held its output open: ${what}. Make build scripts and tests wait for the processes they start.`;
 }
 
 /** Maps cargo's refusals of our inputs to the input that caused them. */

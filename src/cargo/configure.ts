@@ -1,5 +1,11 @@
 import type { ResolvedTarget } from '../targets/resolve.js';
-import { cargoEnv, planSysroot, type LinkPlan, type RunnerPaths } from './env.js';
+import {
+  cargoEnv,
+  planSysroot,
+  type LinkPlan,
+  type RunnerPaths,
+  type TargetSysroot,
+} from './env.js';
 import { linkRunner, makeRunnerDir } from './runner.js';
 
 export interface CargoSetup {
@@ -18,6 +24,8 @@ export function configureCargo(
   qemus: ReadonlyMap<string, string>,
   /** This run's private temporary directory. */
   runDir: string,
+  /** `sysroot-packages`' merged sysroots: they replace the plan's for the compiler and qemu -L. */
+  sysroots: ReadonlyMap<string, TargetSysroot> = new Map(),
 ): CargoSetup {
   const env: Record<string, string> = {};
   const runners = new Map<string, RunnerPaths>();
@@ -29,7 +37,8 @@ export function configureCargo(
     if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
     const qemu = qemus.get(target.spec.qemu.binary);
     if (!qemu) missingQemu.add(target.spec.qemu.binary);
-    const sysroot = target.spec.interpreter ? planSysroot(plan) : null;
+    const merged = sysroots.get(target.spec.triple) ?? null;
+    const sysroot = target.spec.interpreter ? (merged?.dir ?? planSysroot(plan)) : null;
     let runner: RunnerPaths | null = null;
     if (qemu) {
       runnerDir ??= makeRunnerDir(runDir);
@@ -37,7 +46,7 @@ export function configureCargo(
       if (plan.kind === 'zig' && plan.runCpu) runner.cpu = plan.runCpu;
     }
     if (runner) runners.set(target.spec.triple, runner);
-    Object.assign(env, cargoEnv(target, plan, runner));
+    Object.assign(env, cargoEnv(target, plan, runner, merged));
   }
   env.PKG_CONFIG_ALLOW_CROSS = '1';
   return { env, runners, missingQemu: [...missingQemu] };

@@ -48,6 +48,25 @@ export interface RunnerPaths {
 }
 
 /**
+ * `sysroot-packages` for one target: the merged sysroot (toolchain sysroot + the packages) and
+ * the compiler wrappers that point gcc or zig at it, so cc-rs, cmake and the linker all see it.
+ */
+export interface TargetSysroot {
+  dir: string;
+  cc: string;
+  cxx: string | null;
+}
+
+/** pkg-config's whole search path inside `sysroot`: LIBDIR, since PATH only adds to the host's. */
+export function pkgConfigLibdir(sysroot: string, gccTriple: string): string {
+  return [
+    `${sysroot}/usr/lib/pkgconfig`,
+    `${sysroot}/usr/share/pkgconfig`,
+    `${sysroot}/usr/lib/${gccTriple}/pkgconfig`,
+  ].join(':');
+}
+
+/**
  * The environment that configures cargo and cc-rs for one target. Cargo reads only environment
  * variables from us — nothing is written into the user's repository.
  */
@@ -55,6 +74,7 @@ export function cargoEnv(
   target: ResolvedTarget,
   plan: LinkPlan,
   runner: RunnerPaths | null,
+  sysroot: TargetSysroot | null = null,
 ): Record<string, string> {
   const key = tripleCargoKey(target.spec.triple);
   const sfx = tripleEnvSuffix(target.spec.triple);
@@ -69,11 +89,7 @@ export function cargoEnv(
     env[`AR_${sfx}`] = `${p}ar`;
     if (plan.tools.ranlib) env[`RANLIB_${sfx}`] = `${p}ranlib`;
     env[`PKG_CONFIG_SYSROOT_DIR_${sfx}`] = plan.layout.sysroot;
-    env[`PKG_CONFIG_LIBDIR_${sfx}`] = [
-      `${plan.layout.sysroot}/usr/lib/pkgconfig`,
-      `${plan.layout.sysroot}/usr/share/pkgconfig`,
-      `${plan.layout.sysroot}/usr/lib/${target.spec.gccTriple}/pkgconfig`,
-    ].join(':');
+    env[`PKG_CONFIG_LIBDIR_${sfx}`] = pkgConfigLibdir(plan.layout.sysroot, target.spec.gccTriple);
     env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
   } else if (plan.kind === 'zig') {
     const w = plan.wrappers;
@@ -91,6 +107,14 @@ export function cargoEnv(
     // rustc's musl targets carry their own crt objects and libc ("self-contained"), so the
     // lld rustup ships is all the linking they need.
     env[`CARGO_TARGET_${key}_LINKER`] = 'rust-lld';
+  }
+  if (sysroot) {
+    env[`CARGO_TARGET_${key}_LINKER`] = sysroot.cc;
+    env[`CC_${sfx}`] = sysroot.cc;
+    if (sysroot.cxx) env[`CXX_${sfx}`] = sysroot.cxx;
+    env[`PKG_CONFIG_SYSROOT_DIR_${sfx}`] = sysroot.dir;
+    env[`PKG_CONFIG_LIBDIR_${sfx}`] = pkgConfigLibdir(sysroot.dir, target.spec.gccTriple);
+    env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
   }
   if (runner) env[`CARGO_TARGET_${key}_RUNNER`] = runnerCommand(target, runner).join(' ');
   return env;

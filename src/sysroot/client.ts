@@ -38,10 +38,20 @@ export interface SysrootRequest {
   readonly have?: readonly string[];
 }
 
+/**
+ * Packages indexes by the SHA256 their signed InRelease lists: a suite that did not change is
+ * not downloaded again. Only bytes that matched that hash are put; what is got is checked again.
+ */
+export interface IndexCache {
+  get(sha256: string): Buffer | null;
+  put(sha256: string, body: Buffer): void;
+}
+
 export interface ClientDeps {
   readonly fetch: Fetcher;
   readonly log: Log;
   readonly now?: () => Date;
+  readonly indexCache?: IndexCache;
 }
 
 export interface OpenedSuite {
@@ -100,8 +110,14 @@ export async function openSuites(req: SysrootRequest, deps: ClientDeps): Promise
       release = await verifyInRelease(body.toString('utf8'), trust, s.suite, now);
     } catch (err) {
       if (!(err instanceof ReleaseError)) throw err;
+      // An expired file is a stale mirror, not a key problem: the signature was good.
+      const fix = err.expired
+        ? req.mirror
+          ? `update the mirror behind 'sysroot-mirror' (${s.base}) from the archive`
+          : 'the archive host serves an old copy; retry later'
+        : fixFor(req, s);
       throw new ActionError(
-        `the ${suiteName(s)} InRelease (${url}) is refused: ${err.message}. Nothing was unpacked; ${fixFor(req, s)}.`,
+        `the ${suiteName(s)} InRelease (${url}) is refused: ${err.message}. Nothing was unpacked; ${fix}.`,
         WHERE,
       );
     }
@@ -140,7 +156,16 @@ export async function loadIndexes(
       const dir = `${s.base}/dists/${s.suite}`;
       let body: Buffer | null = null;
       let choice = choices[0] as IndexChoice;
+      let cached = false;
       for (const c of choices) {
+        body = deps.indexCache?.get(c.entry.sha256) ?? null;
+        if (body) {
+          choice = c;
+          cached = true;
+          break;
+        }
+      }
+      for (const c of cached ? [] : choices) {
         // by-hash first where the archive offers it: immune to a mirror updating mid-run.
         const byHash = `${dir}/${path.posix.dirname(c.path)}/by-hash/SHA256/${c.entry.sha256}`;
         const urls = release.acquireByHash ? [byHash, `${dir}/${c.path}`] : [`${dir}/${c.path}`];
@@ -169,6 +194,7 @@ export async function loadIndexes(
           WHERE,
         );
       }
+      if (!cached) deps.indexCache?.put(choice.entry.sha256, body);
       out.push(new PackageIndex(text, s, component));
     }
   }

@@ -1,10 +1,12 @@
 /**
  * The I/O port of the archive client: a GET that returns the body, or null for "not there"
  * (404/410), and throws for anything else after a few retries. Tests and the action pass their own.
+ * The requests and redirects are toolchain/download.ts's, so both follow the same rules
+ * (relative redirects, no https → http, a loop bound).
  */
 import type { IncomingMessage } from 'node:http';
-import { HttpClient } from '@actions/http-client';
 import { errorMessage } from '../errors.js';
+import { getFollowingRedirects, isRetryable, newClient } from '../toolchain/download.js';
 
 export type Fetcher = (url: string) => Promise<Buffer | null>;
 
@@ -14,26 +16,27 @@ export interface HttpFetcherOptions {
   socketTimeoutMs?: number;
 }
 
+class Refused extends Error {}
+
 export function httpFetcher(opts: HttpFetcherOptions = {}): Fetcher {
   const attempts = opts.attempts ?? 3;
   const backoffMs = opts.backoffMs ?? 1000;
+  const idleMs = opts.socketTimeoutMs ?? 30000;
   return async (url) => {
     let last = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const client = new HttpClient('rust-rpi-cross', [], {
-        allowRetries: false,
-        socketTimeout: opts.socketTimeoutMs ?? 30000,
-      });
+      const client = newClient(idleMs);
       try {
-        const res = await client.get(url);
+        const res = await getFollowingRedirects(client, url, idleMs);
         const status = res.message.statusCode ?? 0;
-        if (status === 200) return await readAll(res.message, opts.socketTimeoutMs ?? 30000);
+        if (status === 200) return await readAll(res.message, idleMs);
         res.message.destroy();
         if (status === 404 || status === 410) return null;
         last = `HTTP ${status}`;
-        if (status < 500 && status !== 408 && status !== 429) break;
+        if (status < 500 && status !== 408 && status !== 429) throw new Refused(last);
       } catch (err) {
         last = errorMessage(err);
+        if (err instanceof Refused || !isRetryable(err)) break;
       } finally {
         client.dispose();
       }

@@ -8,7 +8,15 @@ import { parseRelease, type ReleaseInfo } from './deb822.js';
 import { fingerprintOf, type Trust } from './keys.js';
 import { errorMessage } from '../errors.js';
 
-export class ReleaseError extends Error {}
+export class ReleaseError extends Error {
+  constructor(
+    message: string,
+    /** Valid-Until has passed (the signature itself was good). */
+    readonly expired = false,
+  ) {
+    super(message);
+  }
+}
 
 /** How far ahead of this machine's clock a signature's creation time may be. */
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
@@ -78,6 +86,7 @@ export async function verifyInRelease(
   if (info.validUntil && info.validUntil.getTime() < now.getTime()) {
     throw new ReleaseError(
       `it expired at ${info.validUntil.toISOString()} (Valid-Until): the mirror serves a stale copy`,
+      true,
     );
   }
   const names = [info.fields['Codename'], info.fields['Suite']].filter(Boolean);

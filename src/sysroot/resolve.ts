@@ -113,6 +113,11 @@ export function resolve(
       const s = suggest(root, universe.names());
       throw new ResolveError(`'${root}' is not in the index`, root, s);
     }
+    // A virtual name (libc-dev) the toolchain's package provides.
+    if (opts.have.has(p.name)) {
+      fromToolchain.add(p.name);
+      continue;
+    }
     take(p, null);
   }
 
@@ -120,6 +125,8 @@ export function resolve(
   const alreadyMet = (g: DepGroup): boolean =>
     g.some((alt) => {
       if (opts.have.has(alt.name)) return true;
+      // A virtual package (libc-dev) the toolchain's glibc provides.
+      if (universe.providers(alt).some((q) => opts.have.has(q.name))) return true;
       const p = picked.get(alt.name);
       if (p && meets(p, alt)) return true;
       return [...picked.values()].some((q) => universe.providers(alt).includes(q));
@@ -129,7 +136,11 @@ export function resolve(
     const pkg = queue.shift() as PackageStanza;
     for (const group of [...pkg.preDepends, ...pkg.depends]) {
       if (alreadyMet(group)) {
-        for (const alt of group) if (opts.have.has(alt.name)) fromToolchain.add(alt.name);
+        for (const alt of group) {
+          if (opts.have.has(alt.name)) fromToolchain.add(alt.name);
+          for (const q of universe.providers(alt))
+            if (opts.have.has(q.name)) fromToolchain.add(q.name);
+        }
         continue;
       }
       let choice: PackageStanza | undefined;

@@ -22,6 +22,8 @@ export interface UnpackResult {
   rewritten: string[];
   /** Entries of a type a sysroot has no use for (devices, fifos), left out. */
   ignored: string[];
+  /** Every file, hard link and symlink written, relative to the root (which package has what). */
+  paths: string[];
 }
 
 /** The data member of a .deb, decompressed. */
@@ -110,6 +112,7 @@ export function extractEntries(
     hardlinks: 0,
     rewritten: [] as string[],
     ignored: [] as string[],
+    paths: [] as string[],
   };
   const written = new Set<string>();
   for (const e of entries) {
@@ -130,6 +133,7 @@ export function extractEntries(
     ensureDirs(root, parts.slice(0, -1), e.name);
     clear(abs, e.name);
     written.delete(rel);
+    out.paths.push(rel);
     if (e.type === 'file') {
       fs.writeFileSync(abs, e.data, { flag: 'wx', mode: (e.mode & 0o777) | 0o600 });
       fs.chmodSync(abs, (e.mode & 0o777) | 0o600); // the umask may have cut the mode

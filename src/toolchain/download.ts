@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpClient, type HttpClientResponse } from '@actions/http-client';
@@ -53,7 +54,7 @@ export async function download(
   for (const url of urls) {
     for (let attempt = 1; attempt <= opts.attempts; attempt++) {
       try {
-        return await attemptDownload(url, dest, opts.idleTimeoutMs);
+        return await attemptDownload(url, dest, opts.idleTimeoutMs, opts.log);
       } catch (err) {
         fs.rmSync(dest, { force: true });
         if (err instanceof ActionError) throw err;
@@ -91,20 +92,31 @@ function advice(kinds: Set<FailureKind>, idleTimeoutMs: number): string {
   return "The server refused the request. Check that the URL opens in a browser; fix 'toolchain-url' (or 'toolchain-mirror' for the pinned toolchains).";
 }
 
-async function attemptDownload(
-  url: string,
-  dest: string,
-  idleTimeoutMs: number,
-): Promise<Downloaded> {
-  const client = new HttpClient('rust-rpi-cross', [], {
+/** The one HTTP client setup of the action (toolchains and package archives alike). */
+export function newClient(idleTimeoutMs: number): HttpClient {
+  return new HttpClient('rust-rpi-cross', [], {
     allowRetries: false,
     // Followed here instead: http-client parses Location without a base, so the relative
     // redirects RFC 9110 allows fail as "Invalid URL", and its loop bound is 50.
     allowRedirects: false,
     socketTimeout: idleTimeoutMs,
   });
+}
+
+/** Whether a failed GET is worth another attempt (not a refusal or a broken redirect chain). */
+export function isRetryable(err: unknown): boolean {
+  return !(err instanceof AttemptError) || err.kind === 'flaky' || err.kind === 'stalled';
+}
+
+async function attemptDownload(
+  url: string,
+  dest: string,
+  idleTimeoutMs: number,
+  log: Log,
+): Promise<Downloaded> {
+  const client = newClient(idleTimeoutMs);
   try {
-    return await fetchTo(client, url, dest, idleTimeoutMs);
+    return await fetchTo(client, url, dest, idleTimeoutMs, log);
   } finally {
     // Also destroys a socket the client's own timeout only half-closed: a peer that never
     // answers the FIN would otherwise keep the connection, and the process, alive.
@@ -117,6 +129,7 @@ async function fetchTo(
   url: string,
   dest: string,
   idleTimeoutMs: number,
+  log: Log,
 ): Promise<Downloaded> {
   const res = await getFollowingRedirects(client, url, idleTimeoutMs);
   const body = res.message;
@@ -129,6 +142,8 @@ async function fetchTo(
   }
   const expected = Number(body.headers['content-length'] ?? NaN);
   const of = Number.isFinite(expected) ? ` of ${expected}` : '';
+  const total = Number.isFinite(expected) ? expected : null;
+  const label = (URL.canParse(url) && path.basename(new URL(url).pathname)) || url;
   const hash = createHash('sha256');
   let bytes = 0;
   // http-client's socketTimeout covers the wait for the headers only; this one covers the body.
@@ -146,6 +161,7 @@ async function fetchTo(
       arm();
       hash.update(chunk);
       bytes += chunk.length;
+      log.progress?.(label, bytes, total);
       cb(null, chunk);
     },
   });
@@ -180,7 +196,7 @@ async function fetchTo(
 }
 
 /** GET `url`, following up to MAX_REDIRECTS redirects, absolute or relative to the URL asked. */
-async function getFollowingRedirects(
+export async function getFollowingRedirects(
   client: HttpClient,
   url: string,
   idleTimeoutMs: number,

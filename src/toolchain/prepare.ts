@@ -22,7 +22,7 @@ import { downloadUrls, selectToolchain } from './select.js';
 import { isZigDistribution, discoverZig } from './zig-layout.js';
 import { zigEntryFor, zigRunFacts, type ZigRunFacts } from '../zig/select.js';
 import { zigFacts, zigTarget } from '../zig/targets.js';
-import { writeWrappers } from '../zig/wrappers.js';
+import { wrapperRoot as zigWrapperRoot, writeWrappers } from '../zig/wrappers.js';
 import { makeSpaceFreePrivateDir } from '../tempdir.js';
 
 /** What the summary reports about the toolchain a target used. */
@@ -138,7 +138,9 @@ export async function prepareToolchains(
     }
     if (isZig) {
       // Space-free: build systems that take CC apart (cmake's guess, cc-rs) split it at spaces.
-      wrapperRoot ??= makeSpaceFreePrivateDir(ctx.tempDir, 'rpi-cross-zig-');
+      wrapperRoot ??= zigWrapperRoot(ctx.toolCacheDir, () =>
+        makeSpaceFreePrivateDir(ctx.tempDir, 'rpi-cross-zig-'),
+      );
       const plan = await zigPlan(d.target, got.dir, inputs.glibcFloor, wrapperRoot, ctx);
       plans.set(triple, plan.plan);
       uses.push({

@@ -27,6 +27,8 @@ export interface CheckContext {
   targets: readonly ResolvedTarget[];
   /** The qemu runner per triple; absent when qemu is not installed. */
   runners: ReadonlyMap<string, RunnerPaths>;
+  /** What to do without qemu on this host (apt on Linux; a Linux runner elsewhere). */
+  qemuAdvice?: string;
   log: Log;
 }
 
@@ -104,7 +106,7 @@ async function smokeIfWanted(
   const runner = ctx.runners.get(bin.target);
   if (!runner) {
     ctx.log.warning(
-      `qemu is not installed: ${bin.name} for ${bin.target} was checked statically but not run. Install qemu-user-static (apt-get install qemu-user-static) for the smoke run.`,
+      `qemu is not installed: ${bin.name} for ${bin.target} was checked statically but not run. ${ctx.qemuAdvice ?? 'Install qemu-user-static (apt-get install qemu-user-static) to run them.'}`,
       'smoke test skipped',
     );
     return null;

@@ -10,7 +10,22 @@ export interface WrapperConfig {
   /** zig `-mcpu`, or null for zig's generic CPU of the arch. */
   cpu: string | null;
   rules: RuleContext;
+  /** `sysroot-packages`: their headers and libraries, beside (never instead of) zig's libc. */
+  sysroot?: ZigSysroot;
 }
+
+/**
+ * zig cc brings its own glibc headers and stubs for the floor: a `--sysroot` would send it
+ * looking for a libc there. The packages are added as -isystem dirs (searched before zig's libc
+ * headers, which they do not contain: libc6-dev is never unpacked) and, for a link, -L dirs.
+ */
+export interface ZigSysroot {
+  include: string[];
+  lib: string[];
+}
+
+/** Compile-only calls get no -L (clang would warn that it is unused). */
+const COMPILE_ONLY = new Set(['-c', '-S', '-E', '-M', '-MM']);
 
 export interface ArgFiles {
   /** Contents of an @file, or null if there is no such file (then `@x` is a plain argument). */
@@ -48,5 +63,11 @@ export function zigCommand(
     out.push(`@${files.copyOf(formatResponseFile(rewritten))}`);
   }
   flush();
-  return [config.tool, ...fixed, '-g', '-fno-sanitize=all', ...out];
+  const sys: string[] = [];
+  if (config.sysroot) {
+    for (const d of config.sysroot.include) sys.push('-isystem', d);
+    if (!args.some((a) => COMPILE_ONLY.has(a)))
+      for (const d of config.sysroot.lib) sys.push(`-L${d}`);
+  }
+  return [config.tool, ...fixed, '-g', '-fno-sanitize=all', ...sys, ...out];
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { euid, facts, notPrivate, spaceFreeParent } from '../tempdir.js';
 import type { WrapperConfig } from './command.js';
 
 export interface ZigWrappers {
@@ -34,6 +35,34 @@ const TOOLS = [
 ] as const;
 
 /**
+ * Where the wrappers go. cargo fingerprints every unit of a target (std under -Zbuild-std
+ * included) by its linker's path, and cc-rs build scripts rerun when CC_<target> changes: a
+ * fresh random directory per run rebuilt the whole graph on every run, warm target/ or not.
+ * So they live at one path per runner, in the tool cache (like the zig they call), when that
+ * path is usable: space-free (cc-rs and cmake split CC at spaces) and, if it already exists,
+ * still a real directory of ours that nobody else can write. Otherwise `fallback()` (a fresh
+ * private directory) costs the rebuilds, never the safety.
+ */
+export function wrapperRoot(toolCacheDir: string, fallback: () => string): string {
+  if (spaceFreeParent([toolCacheDir]) === null) return fallback();
+  const dir = path.join(toolCacheDir, 'rpi-cross-zig-wrappers');
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return fallback();
+  }
+  return notPrivate(facts(dir), euid()) === null ? dir : fallback();
+}
+
+/** Replaces `file` in one step: a concurrent job sharing the tool cache never runs half a file. */
+function writeAtomically(file: string, text: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.writeFileSync(tmp, text, { mode, flag: 'wx' });
+  fs.renameSync(tmp, file);
+}
+
+/**
  * One wrapper set per target. The directory name carries a hash of zig, target, floor and CPU:
  * cargo relinks when the linker path changes, so a new floor never reuses an old link.
  */
@@ -44,19 +73,28 @@ export function writeWrappers(
   runtime: { node: string; entry: string },
 ): ZigWrappers {
   const tag = createHash('sha256')
-    .update(JSON.stringify([base.zig, base.target, base.cpu, base.rules]))
+    .update(
+      JSON.stringify([
+        base.zig,
+        base.target,
+        base.cpu,
+        base.rules,
+        ...(base.sysroot ? [base.sysroot] : []),
+      ]),
+    )
     .digest('hex')
     .slice(0, 12);
   const dir = path.join(root, `${triple}-${tag}`);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Reused from an earlier run: it must still be ours alone before anything in it is trusted.
+  const why = notPrivate(facts(dir), euid());
+  if (why) throw new Error(`refusing to write the zig wrappers into ${dir}: ${why}`);
   const paths: Record<string, string> = {};
   for (const [key, tool] of TOOLS) {
     const config = path.join(dir, `${tool}.json`);
-    fs.writeFileSync(config, JSON.stringify({ ...base, tool } satisfies WrapperConfig), {
-      mode: 0o600,
-    });
+    writeAtomically(config, JSON.stringify({ ...base, tool } satisfies WrapperConfig), 0o600);
     const script = path.join(dir, tool);
-    fs.writeFileSync(script, wrapperScript(runtime.node, runtime.entry, config), { mode: 0o700 });
+    writeAtomically(script, wrapperScript(runtime.node, runtime.entry, config), 0o700);
     paths[key] = script;
   }
   return { dir, ...(paths as Omit<ZigWrappers, 'dir'>) };
