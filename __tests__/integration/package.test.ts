@@ -234,6 +234,19 @@ describe('packageTargets', () => {
     expect(run('sha256sum', ['-c', 'data.bin.sha256'], targetDir)).toBe('data.bin: OK\n');
   });
 
+  it('makes a nested output directory, packs again into it, and names {bin} after the binaries', async () => {
+    const outDir = path.join(tmp, 'pkg-nested', 'a', 'b');
+    const two = groups().slice(1); // binaries hello and data.bin
+    const opts = { outDir, nameTemplate: '{bin}', groups: two, include: [] };
+    const tgz = await packageTargets({ ...opts, format: 'tar.gz' });
+    expect(tgz.archives.map((a) => path.basename(a.path))).toEqual(['hello-data.bin.tar.gz']);
+    // format 'none' twice into the same directory: its per-target folder already exists.
+    for (let i = 0; i < 2; i++) {
+      const copied = await packageTargets({ ...opts, format: 'none' });
+      expect(copied.archives).toHaveLength(2);
+    }
+  });
+
   it('refuses two targets rendering to one archive name before writing anything', async () => {
     const outDir = path.join(tmp, 'pkg-clash');
     const opts = { outDir, format: 'tar.gz' as const, groups: groups(), include: [] };

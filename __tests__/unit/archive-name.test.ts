@@ -41,6 +41,8 @@ describe('renderName', () => {
     const name = renderName('{package}-{ref}', { package: 'a:b', ref: 'refs/heads/feat\\x' });
     expect(name).toBe('a-b-refs-heads-feat-x');
     expect(renderName('{ref}', { ref: 'a*b?c"d<e>f|g\nh\ti' })).toBe('a-b-c-d-e-f-g-h-i');
+    // DEL (0x7f) is a control character too; the printable characters around it stay.
+    expect(renderName('{ref}', { ref: 'a\u007fb ~' })).toBe('a-b ~');
   });
 
   it('keeps dots, spaces and unicode, trims the ends', () => {

@@ -98,6 +98,9 @@ describe('tooNewAttributes: each level’s oldest core, at and just past its lim
     expect(tooNewAttributes(attrs({ ...v7, simdArch: 3 }), 'v7')).toEqual([
       'NEON for ARMv8 SIMD instructions (Tag_Advanced_SIMD_arch)',
     ]);
+    expect(tooNewAttributes(attrs({ ...v7, simdArch: 4 }), 'v7')).toEqual([
+      'NEON for ARMv8.1 SIMD instructions (Tag_Advanced_SIMD_arch)',
+    ]);
     expect(tooNewAttributes(attrs({ cpuArch: 14, cpuArchName: 'v8' }), 'v7')).toEqual([
       'ARMv8 code (Tag_CPU_arch v8)',
     ]);

@@ -216,6 +216,60 @@ describe('readArmAttributes', () => {
     expect(() => read(section('aeabi', [6, 0x80]))).toThrow(/ends inside a ULEB128 value/);
     expect(() => read(section('aeabi', [5, 0x41]))).toThrow(ElfError);
   });
+
+  it('reads exactly the tags there are: absent ones are null, unknown values are named', () => {
+    expect(read(section('aeabi', [4, ...ascii('cortex-a7'), 6, 10]))).toEqual({
+      cpuArch: 10,
+      cpuArchName: 'v7',
+      cpuArchProfile: null,
+      cpuName: null,
+      fpArch: null,
+      fpArchName: null,
+      simdArch: null,
+      thumbIsaUse: null,
+      abiVfpArgs: null,
+      tags: { 4: 'cortex-a7', 6: 10 }, // Tag_CPU_raw_name (4) is a string too
+    });
+    expect(read(section('aeabi', [6, 99, 10, 42]))).toMatchObject({
+      cpuArchName: 'unknown(99)',
+      fpArchName: 'unknown(42)',
+    });
+    expect(read(section('aeabi', [10, 2]))).toMatchObject({ cpuArch: null, cpuArchName: null });
+  });
+
+  it('takes sub-subsections and subsections of the smallest legal size', () => {
+    const empty = [1, ...le32(5)]; // Tag_File with no attributes
+    const file = [1, ...le32(7), 6, 10];
+    const aeabi = [...ascii('aeabi'), ...empty, ...file];
+    const sub = (body: number[]) => [...le32(4 + body.length), ...body];
+    // An empty vendor name: a 5-byte subsection, skipped.
+    const bytes = new Uint8Array([0x41, ...sub([0]), ...sub(aeabi)]);
+    expect(read(bytes)?.cpuArchName).toBe('v7');
+  });
+
+  it('names the part that does not fit', () => {
+    const sub = (body: number[]) => [0x41, ...le32(4 + body.length), ...body];
+    const vendor = ascii('aeabi');
+    const cases: [number[], string][] = [
+      [[...vendor, 1, ...le32(4)], '.ARM.attributes sub-subsection size 4 is out of range'],
+      [[...vendor, 1, ...le32(200)], '.ARM.attributes sub-subsection size 200 is out of range'],
+      [[...vendor, 0x81], 'truncated: .ARM.attributes sub-subsection ends inside a ULEB128 value'],
+      [[...vendor, 1, 5, 0], 'truncated: .ARM.attributes sub-subsection size extends past end of file'],
+      [[0x61, 0x62, 0x63], '.ARM.attributes vendor: string is not NUL-terminated'],
+      [[...vendor, 1, ...le32(7), 6, 0x80], 'truncated: .ARM.attributes tag ends inside a ULEB128 value'],
+    ]; // prettier-ignore
+    for (const [body, message] of cases)
+      expect(() => read(new Uint8Array(sub(body)))).toThrow(message);
+    const short = new Uint8Array([0x41, ...le32(2), 0, 0]);
+    expect(() => read(short)).toThrow('.ARM.attributes subsection length 2 is out of range');
+    const cut = new Uint8Array([0x41, 5, 0]);
+    expect(() => read(cut)).toThrow(
+      'truncated: .ARM.attributes subsection length extends past end of file',
+    );
+    expect(() => readArmAttributes(new Reader(cut, true, false), 0, 9)).toThrow(
+      'truncated: .ARM.attributes section extends past end of file',
+    );
+  });
 });
 
 const readelf = (() => {

@@ -230,3 +230,62 @@ describe('validateManifest', () => {
     expect(text).toContain('url must be an https URL');
   });
 });
+
+describe('validateManifest: every problem, exactly as it is reported', () => {
+  it('names each entry by index (and id, when it has a string one) and each field once', () => {
+    const noId: Record<string, unknown> = { ...SAMPLE };
+    delete noId.id;
+    const zig = {
+      id: 'Zig',
+      kind: 'zig',
+      vendor: 'z',
+      release: '0.11.0',
+      hosts: [{ os: 'linux', arch: 'x64' }],
+      url: 'https://z.example/zig.tar.xz',
+      mirrors: [],
+      sha256: 'a'.repeat(64),
+      format: 'tar.xz',
+      checksumSource: 's',
+    };
+    const data = {
+      schema: 1,
+      toolchains: [
+        42,
+        null,
+        noId,
+        { ...noId }, // two entries without an id are not duplicates of each other
+        { ...SAMPLE, id: 7, vendor: '  ', gccVersion: 8, hosts: ['linux'], mirrors: 'https://m/x' },
+        { ...SAMPLE, id: 'Bad', url: 'not a url', layout: 'x' },
+        { ...SAMPLE, id: 'u', url: 42, layout: { prefix: 'p', sysroot: 42 } },
+        { ...SAMPLE, id: 'f', format: 42, layout: { prefix: 'p', sysroot: '' } },
+        { ...SAMPLE, id: 'a', url: [SAMPLE.url] }, // a list holding a URL is not a URL
+        zig,
+      ],
+    };
+    const id = 'id must be lower-case letters, digits, ".", "_" or "-", got';
+    expect(problemsOf(data)).toBe(
+      [
+        'toolchain manifest is invalid:',
+        'toolchains[0]: is not an object',
+        'toolchains[1]: is not an object',
+        `toolchains[2]: ${id} missing`,
+        `toolchains[3]: ${id} missing`,
+        `toolchains[4]: ${id} 7`,
+        'toolchains[4]: vendor must be a non-empty string',
+        'toolchains[4]: gccVersion must be a dotted version like 9 or 8.3, got 8',
+        'toolchains[4]: hosts[0] is not an object',
+        'toolchains[4]: mirrors must be an array (may be empty)',
+        `toolchains[5] (Bad): ${id} "Bad"`,
+        'toolchains[5] (Bad): url must be an https URL, got "not a url"',
+        'toolchains[5] (Bad): url does not end with .tar.xz',
+        'toolchains[5] (Bad): layout must be an object with prefix and sysroot',
+        'toolchains[6] (u): url must be an https URL, got 42',
+        'toolchains[6] (u): layout.sysroot must be a relative path, got 42',
+        'toolchains[7] (f): format must be one of tar.gz, tar.xz, tar.bz2, zip, got 42',
+        'toolchains[7] (f): layout.sysroot must be a relative path, got ""',
+        'toolchains[8] (a): url must be an https URL, got ["https://example.org/t/sample.tar.xz"]',
+        `toolchains[9] (Zig): ${id} "Zig"`,
+      ].join('\n  - '),
+    );
+  });
+});

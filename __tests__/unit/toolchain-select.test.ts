@@ -319,3 +319,73 @@ describe('downloadUrls', () => {
     expect(arm && downloadUrls(arm).length).toBe(3);
   });
 });
+
+describe('selectToolchain refusals, word for word (synthetic manifest)', () => {
+  const V7 = 'armv7-unknown-linux-gnueabihf';
+  const BYO =
+    'You can bring your own toolchain with the `toolchain-url` and `toolchain-sha256` inputs.';
+  const twoHosts = entry('two-hosts', {
+    hosts: [
+      { os: 'linux', arch: 'x64' },
+      { os: 'linux', arch: 'arm64' },
+    ],
+  });
+
+  it('an entry runs on each of its hosts, and a refusal lists them all', () => {
+    const m = synthetic(twoHosts);
+    const on = (os: string, arch: string) =>
+      selectToolchain(m, { triple: V7, host: { os, arch }, glibcFloor: null });
+    expect(idOf(on('linux', 'arm64'))).toBe('two-hosts');
+    expect(idOf(on('linux', 'x64'))).toBe('two-hosts');
+    // No floor, no musl twin in this manifest, a gnu target: nothing else to say.
+    expect(reasonOf(on('darwin', 'arm64'))).toBe(
+      `No pinned toolchain fits ${V7} on host darwin/arm64. Its pinned toolchains run only on ` +
+        `linux/x64, linux/arm64. ${BYO}`,
+    );
+  });
+
+  it('a musl target: no glibc floor, no twin, the rust-lld way out', () => {
+    const s = selectToolchain(synthetic(twoHosts), {
+      triple: 'armv7-unknown-linux-musleabihf',
+      host: X64,
+      glibcFloor: '2.28',
+    });
+    expect(reasonOf(s)).toBe(
+      'No pinned toolchain fits armv7-unknown-linux-musleabihf on host linux/x64. The manifest ' +
+        `has no toolchain for this target. ${BYO} For crates without C code, \`linker: rust-lld\` ` +
+        'links musl targets with no toolchain.',
+    );
+  });
+
+  it('says when a toolchain needs a glibc newer than any Pi OS release', () => {
+    const s = selectToolchain(synthetic(entry('g3', { libcVersion: '3.0' })), {
+      triple: V7,
+      host: X64,
+      glibcFloor: '2.28',
+    });
+    expect(reasonOf(s)).toContain(
+      'glibc <= 2.28 (pi-os: buster). The toolchain g3 needs glibc 3.0, newer than any Pi OS release.',
+    );
+  });
+
+  it('an unknown triple lists every supported one', () => {
+    const s = selectToolchain(manifest, { triple: 'riscv64', host: X64, glibcFloor: null });
+    expect(reasonOf(s)).toBe(
+      `Unknown target riscv64; supported targets: ${TARGETS.map((t) => t.triple).join(', ')}.`,
+    );
+  });
+});
+
+describe('applyMirror edge cases', () => {
+  const url = 'https://toolchains.bootlin.com/downloads/x.tar.bz2';
+  it('drops every trailing slash of the mirror', () => {
+    expect(applyMirror(url, 'https://m.example/tools//')).toBe(
+      'https://m.example/tools/downloads/x.tar.bz2',
+    );
+  });
+  it('refuses a fragment as it refuses a query', () => {
+    expect(() => applyMirror(url, 'https://m.example/tools#top')).toThrow(
+      'toolchain-mirror must be an http(s) URL without query or fragment (has a query or fragment): https://m.example/tools#top',
+    );
+  });
+});
