@@ -64,6 +64,8 @@ export interface Prepared {
   zigCache: ZigCacheEntry | null;
   /** Per triple, the merged sysroot of `sysroot-packages` (empty without them). */
   sysroots: Map<string, PreparedSysroot>;
+  /** What to do without qemu on this host, for the smoke-run warnings. */
+  qemuAdvice: string;
   cargo: CargoSetup;
   times: [string, number][];
   stage: Stage;
@@ -173,6 +175,7 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     if (!temps.includes(dir) && path.relative(work, dir).startsWith('..')) temps.push(dir);
   }
   const host = hostFacts();
+  const qemuAdvice = qemuMissingAdvice(host);
   const hostRuns = inputs.targets.map((t) =>
     hostRun(host, t.spec, t.spec.qemu.cpu, inputs.glibcFloor),
   );
@@ -184,7 +187,7 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
   } else {
     for (const q of cargo.missingQemu) {
       log.warning(
-        `${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuMissingAdvice(host)}`,
+        `${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuAdvice}`,
         'qemu missing',
       );
     }
@@ -194,7 +197,19 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     if (door.quietEnv) log.debug(envLine(k, v));
     else log.info(envLine(k, v));
   }
-  return { inputs, triples, work, plans, uses, zigCache, sysroots, cargo, times, stage };
+  return {
+    inputs,
+    triples,
+    work,
+    plans,
+    uses,
+    zigCache,
+    sysroots,
+    qemuAdvice,
+    cargo,
+    times,
+    stage,
+  };
 }
 
 /** Build (and test), stage, verify, package and upload what `prepare` set up. */
@@ -222,7 +237,7 @@ export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<Pi
       inputs,
       targets: inputs.targets,
       runners: cargo.runners,
-      qemuAdvice: qemuMissingAdvice(hostFacts()),
+      qemuAdvice: p.qemuAdvice,
       log,
     }),
   );

@@ -70382,6 +70382,7 @@ async function prepare(door, log, temps) {
             temps.push(dir);
     }
     const host = hostFacts();
+    const qemuAdvice = qemuMissingAdvice(host);
     const hostRuns = inputs.targets.map((t) => hostRun(host, t.spec, t.spec.qemu.cpu, inputs.glibcFloor));
     // Native runs on arm64 Linux are not wired yet: such a host still runs its targets under qemu.
     if (hostRuns.every((r) => r.how === 'none')) {
@@ -70392,7 +70393,7 @@ async function prepare(door, log, temps) {
     }
     else {
         for (const q of cargo.missingQemu) {
-            log.warning(`${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuMissingAdvice(host)}`, 'qemu missing');
+            log.warning(`${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuAdvice}`, 'qemu missing');
         }
     }
     for (const [k, v] of Object.entries(cargo.env)) {
@@ -70402,7 +70403,19 @@ async function prepare(door, log, temps) {
         else
             log.info(envLine(k, v));
     }
-    return { inputs, triples, work, plans, uses, zigCache, sysroots, cargo, times, stage };
+    return {
+        inputs,
+        triples,
+        work,
+        plans,
+        uses,
+        zigCache,
+        sysroots,
+        qemuAdvice,
+        cargo,
+        times,
+        stage,
+    };
 }
 /** Build (and test), stage, verify, package and upload what `prepare` set up. */
 async function finish(p, door, log) {
@@ -70422,7 +70435,7 @@ async function finish(p, door, log) {
         inputs,
         targets: inputs.targets,
         runners: cargo.runners,
-        qemuAdvice: qemuMissingAdvice(hostFacts()),
+        qemuAdvice: p.qemuAdvice,
         log,
     }));
     const report = {
