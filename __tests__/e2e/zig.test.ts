@@ -23,6 +23,7 @@ const ZIG_CACHE = path.join(ZIG_DIR, 'cache-0.11.0');
  * cache. setup-zig.sh's copy of the same lib/ (same release, same bytes) keeps the cache valid.
  */
 const ZIG_LIB = path.join(ZIG_DIR, 'zig-linux-x86_64-0.11.0', 'lib');
+const ZIG_ENV = { ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE, ZIG_LIB_DIR: ZIG_LIB };
 
 interface Binary {
   target: string;
@@ -92,10 +93,7 @@ describe('zig as the linker (toolchain-url, linker: zig)', () => {
 
   test('pi4, pi2 at the default floor (bullseye): glibc <= 2.31, verified, run on the boards’ CPUs', async () => {
     const t0 = Date.now();
-    const r = await runAction(zigInputs(d, { target: 'pi4, pi2' }), d, {
-      ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
-      ZIG_LIB_DIR: ZIG_LIB,
-    });
+    const r = await runAction(zigInputs(d, { target: 'pi4, pi2' }), d, ZIG_ENV);
     const ms = Date.now() - t0;
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
@@ -134,10 +132,7 @@ describe('zig as the linker (toolchain-url, linker: zig)', () => {
 
   test('a second run takes zig from the tool cache, with no download', async () => {
     const t0 = Date.now();
-    const r = await runAction(zigInputs(d, { target: 'pi4' }), d, {
-      ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
-      ZIG_LIB_DIR: ZIG_LIB,
-    });
+    const r = await runAction(zigInputs(d, { target: 'pi4' }), d, ZIG_ENV);
     const ms = Date.now() - t0;
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
@@ -150,10 +145,11 @@ describe('zig as the linker (toolchain-url, linker: zig)', () => {
 
 test('pi-os: buster links against glibc 2.28, and auto recognises a zig toolchain-url', async () => {
   const d = zigWorkspace('zig-buster');
-  const r = await runAction(zigInputs(d, { target: 'pi4', 'pi-os': 'buster', linker: 'auto' }), d, {
-    ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
-    ZIG_LIB_DIR: ZIG_LIB,
-  });
+  const r = await runAction(
+    zigInputs(d, { target: 'pi4', 'pi-os': 'buster', linker: 'auto' }),
+    d,
+    ZIG_ENV,
+  );
   expect(r.errors).toEqual([]);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('aarch64-unknown-linux-gnu: linker from toolchain-url');
@@ -220,8 +216,7 @@ test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code, smoke-run under cortex-a
     {
       RUSTC_BOOTSTRAP: '1',
       CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
-      ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
-      ZIG_LIB_DIR: ZIG_LIB,
+      ...ZIG_ENV,
     },
   );
   expect(r.errors).toEqual([]);
@@ -257,8 +252,7 @@ test('pi-zero:musl (-Zbuild-std): static, zig’s own musl, runs under the board
     {
       RUSTC_BOOTSTRAP: '1',
       CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
-      ZIG_GLOBAL_CACHE_DIR: ZIG_CACHE,
-      ZIG_LIB_DIR: ZIG_LIB,
+      ...ZIG_ENV,
     },
   );
   expect(r.errors).toEqual([]);
