@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches a small, real, signed Debian mirror for the sysroot archive client's tests into
-# $DEST (default /opt/rust-rpi-cross-test/sysroot-mirror): the InRelease and the Packages.xz
+# $DEST (default $RPI_TEST_HOME/sysroot-mirror, RPI_TEST_HOME as in setup-test-env.sh): the InRelease and the Packages.xz
 # (.gz where listed) of bookworm and bullseye (+ -updates, -security) for arm64 and armhf, and the .debs of the
 # closures of ROOTS. Nothing is installed. The origin is the machine's own apt configuration
 # (the URIs of /etc/apt/sources.list.d/*.sources ending in /debian and /debian-security), so no
@@ -8,7 +8,7 @@
 # $DEST/raspbian -> debian (Debian armhf stands in for Raspbian, for ARMv7 only).
 set -euo pipefail
 
-DEST=${DEST:-/opt/rust-rpi-cross-test/sysroot-mirror}
+DEST=${DEST:-${RPI_TEST_HOME:-/opt/rust-rpi-cross-test}/sysroot-mirror}
 SUITES=${SUITES:-"bookworm bullseye"}
 ARCHS=${ARCHS:-"arm64 armhf"}
 ROOTS=${ROOTS:-"libssl-dev libsqlite3-dev libdbus-1-dev"}

@@ -18,9 +18,10 @@ import {
 import { httpFetcher } from '../../src/sysroot/fetch.js';
 import { userTrust } from '../../src/sysroot/keys.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
+import { TEST_HOME } from '../helpers/test-env.js';
 import type { Log } from '../../src/log.js';
 
-const FIXTURES = process.env.SYSROOT_MIRROR ?? '/opt/rust-rpi-cross-test/sysroot-mirror';
+const FIXTURES = process.env.SYSROOT_MIRROR ?? path.join(TEST_HOME, 'sysroot-mirror');
 const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 let server: FileServer;
