@@ -103,14 +103,14 @@ export const INPUTS = [
     group: 'toolchain',
     default: '',
     description:
-      "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror).",
+      "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used).",
   },
   {
     name: 'sysroot-keyring',
     group: 'toolchain',
     default: '',
     description:
-      'An OpenPGP keyring file (binary or armored) trusted instead of the bundled archive keys, for a sysroot-mirror that re-signs.',
+      "An OpenPGP keyring file (binary or armored) trusted instead of the archives' pinned keys (Debian's bundled, the Pi archives' fetched from where they publish them), for a sysroot-mirror that re-signs or a runner that cannot reach the Pi archives.",
   },
   {
     name: 'cache',

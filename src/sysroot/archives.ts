@@ -36,6 +36,12 @@ export interface TargetArchives {
 export interface Keyset {
   readonly package: string;
   readonly fingerprints: readonly string[];
+  /**
+   * Where the archive publishes its key, fetched when none is bundled (the Pi keyring packages
+   * live only on the Pi archives). Only keys with a pinned fingerprint are kept, so the transport
+   * does not have to be trusted.
+   */
+  readonly keyUrl?: string;
 }
 
 export interface ArchivesData {
@@ -81,6 +87,17 @@ export function archiveBase(id: ArchiveId, piOs: string, mirror: string | null):
   const facts = ARCHIVES.archives[id];
   const origin = ARCHIVES.releases[piOs]?.[id]?.origin ?? facts.origin;
   return `${origin}${facts.path}`;
+}
+
+/**
+ * The published key of `source`'s keyset: the archive's own URL, or under `sysroot-mirror` the
+ * same file name beside that archive (`<url>/raspbian/raspbian.public.key`); null when the
+ * keyset publishes none.
+ */
+export function keyUrl(source: SuiteSource, mirror: string | null): string | null {
+  const url = ARCHIVES.keysets[source.keyset]?.keyUrl;
+  if (!url) return null;
+  return mirror ? `${source.base}/${url.slice(url.lastIndexOf('/') + 1)}` : url;
 }
 
 /** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARCHIVES, suiteSources, type SuiteSource } from './archives.js';
+import { ARCHIVES, keyUrl, suiteSources, type SuiteSource } from './archives.js';
 import type { Fetcher } from './fetch.js';
-import { assertHasKeys, bundledTrust, type Trust } from './keys.js';
+import { assertHasKeys, bundledTrust, publishedTrust, type KeyCache, type Trust } from './keys.js';
 import {
   indexChoices,
   checkBytes,
@@ -52,6 +52,8 @@ export interface ClientDeps {
   readonly log: Log;
   readonly now?: () => Date;
   readonly indexCache?: IndexCache;
+  /** The published keys of keysets with none bundled (see publishedTrust). */
+  readonly keyCache?: KeyCache;
 }
 
 export interface OpenedSuite {
@@ -103,8 +105,14 @@ export async function openSuites(req: SysrootRequest, deps: ClientDeps): Promise
         WHERE,
       );
     }
-    const trust = req.trust ?? (await bundledTrust(s.keyset));
-    if (!req.trust) assertHasKeys(trust, s.label, s.keyset);
+    let trust: Trust;
+    try {
+      trust = req.trust ?? (await archiveTrust(s, req.mirror, deps));
+    } catch (err) {
+      if (!s.optional || !(err instanceof ActionError)) throw err;
+      deps.log.warning(`${suiteName(s)} skipped: ${err.message}`, WHERE);
+      continue;
+    }
     let release: VerifiedRelease;
     try {
       release = await verifyInRelease(body.toString('utf8'), trust, s.suite, now);
@@ -133,6 +141,22 @@ export async function openSuites(req: SysrootRequest, deps: ClientDeps): Promise
     out.push({ source: s, release });
   }
   return out;
+}
+
+/** The bundled keys of `s`'s keyset, or else the key the archive publishes (pinned as well). */
+async function archiveTrust(
+  s: SuiteSource,
+  mirror: string | null,
+  deps: ClientDeps,
+): Promise<Trust> {
+  const bundled = await bundledTrust(s.keyset);
+  if (bundled.keys.length > 0) return bundled;
+  const url = keyUrl(s, mirror);
+  if (!url) {
+    assertHasKeys(bundled, s.label, s.keyset);
+    return bundled;
+  }
+  return publishedTrust(s.keyset, url, deps.fetch, deps.keyCache);
 }
 
 /** Fetches each listed component's Packages index, checks it against the InRelease, indexes it. */

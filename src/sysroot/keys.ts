@@ -88,7 +88,86 @@ export async function userTrust(bytes: Uint8Array, file: string): Promise<Trust>
   };
 }
 
-/** No key material for a pinned keyset (the Pi keyrings cannot be fetched here): say what to do. */
+/** Key files by name, kept between runs; what is read back is filtered by the pins again. */
+export interface KeyCache {
+  get(name: string): Buffer | null;
+  put(name: string, body: Buffer): void;
+}
+
+/** The pinned keys among `bytes`; a file that is not a keyring holds none. */
+async function pinnedKeys(
+  bytes: Uint8Array,
+  pinned: ReadonlySet<string>,
+): Promise<openpgp.PublicKey[]> {
+  try {
+    return (await readKeyring(bytes)).filter((k) => pinned.has(fingerprintOf(k)));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A keyset with no bundled key (the Pi archives'): its published key, from the key cache or
+ * `url`, kept only if its fingerprint is pinned. What fails says where the key was looked for
+ * and how to supply it instead.
+ */
+export async function publishedTrust(
+  keyset: string,
+  url: string,
+  fetch: (url: string) => Promise<Buffer | null>,
+  cache?: KeyCache,
+): Promise<Trust> {
+  const set = ARCHIVES.keysets[keyset];
+  if (!set) throw new Error(`internal: no keyset '${keyset}'`);
+  const pinned = new Set(set.fingerprints.map((f) => f.toUpperCase()));
+  const trust = (keys: openpgp.PublicKey[]): Trust => ({
+    keys,
+    fingerprints: pinned,
+    description: `the ${set.package} key published at ${url}`,
+    user: false,
+  });
+  const cached = cache?.get(keyset);
+  if (cached) {
+    const keys = await pinnedKeys(cached, pinned);
+    if (keys.length > 0) return trust(keys);
+  }
+  const supply = `set 'sysroot-keyring' to that package's keyring file (/usr/share/keyrings/${set.package}.gpg on a Pi)`;
+  let body: Buffer | null;
+  try {
+    body = await fetch(url);
+  } catch (err) {
+    throw new ActionError(
+      `no signing key is bundled for keyset ${keyset} (${[...pinned].join(', ')}) and its published key cannot be fetched: ${errorMessage(err)}; ${supply}`,
+      'sysroot-packages',
+    );
+  }
+  if (!body) {
+    throw new ActionError(
+      `no signing key is bundled for keyset ${keyset} (${[...pinned].join(', ')}) and ${url} is not there (404); ${supply}`,
+      'sysroot-packages',
+    );
+  }
+  let all: openpgp.PublicKey[];
+  try {
+    all = await readKeyring(body);
+  } catch (err) {
+    throw new ActionError(
+      `${url} is not an OpenPGP key (${errorMessage(err)}); ${supply}`,
+      'sysroot-packages',
+    );
+  }
+  const keys = all.filter((k) => pinned.has(fingerprintOf(k)));
+  if (keys.length === 0) {
+    throw new ActionError(
+      `the key at ${url} has fingerprint ${all.map(fingerprintOf).join(', ') || '(none)'}, not the pinned ${[...pinned].join(', ')} of ${set.package}: it is refused; ${supply}`,
+      'sysroot-packages',
+    );
+  }
+  cache?.put(keyset, body);
+  return trust(keys);
+}
+
+/** No key material for a pinned keyset (none bundled, none published): say what to do. */
 export function assertHasKeys(trust: Trust, archiveLabel: string, keyset: string): void {
   if (trust.keys.length > 0) return;
   const set = ARCHIVES.keysets[keyset];

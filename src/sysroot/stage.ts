@@ -25,7 +25,7 @@ import {
   type IndexCache,
 } from './client.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
-import { userTrust, type Trust } from './keys.js';
+import { userTrust, type KeyCache, type Trust } from './keys.js';
 import { mergeTrees } from './merge.js';
 import { sha256Hex } from './packages.js';
 import {
@@ -80,7 +80,13 @@ export async function prepareSysroots(
       httpFetcher({ attempts: 3, backoffMs: 2000, socketTimeoutMs: inputs.downloadTimeoutMs }),
     log: ctx.log,
     now: ctx.now,
-    indexCache: indexCache(path.join(root, 'indexes'), ctx.log),
+    indexCache: fileCache(
+      path.join(root, 'indexes'),
+      ctx.log,
+      (name, body) => sha256Hex(body) === name,
+    ),
+    // Re-filtered by the pinned fingerprints when read: a replaced file only means a new fetch.
+    keyCache: fileCache(path.join(root, 'keys'), ctx.log, () => true),
   };
   // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
   let dir: string | null = null;
@@ -118,25 +124,32 @@ async function readTrust(file: string): Promise<Trust> {
   return userTrust(bytes, file);
 }
 
-/** Index files by sha256, re-hashed when read: a damaged cache entry is a miss, not an error. */
-function indexCache(dir: string, log: Log): IndexCache {
+/**
+ * Small files kept in the tool cache by name, checked when read (indexes: re-hashed against
+ * their name, the sha256 the InRelease lists): a damaged entry is a miss, not an error.
+ */
+function fileCache(
+  dir: string,
+  log: Log,
+  valid: (name: string, body: Buffer) => boolean,
+): IndexCache & KeyCache {
   return {
-    get(sha256) {
+    get(name) {
       try {
-        const body = fs.readFileSync(path.join(dir, sha256));
-        return sha256Hex(body) === sha256 ? body : null;
+        const body = fs.readFileSync(path.join(dir, name));
+        return valid(name, body) ? body : null;
       } catch {
         return null;
       }
     },
-    put(sha256, body) {
+    put(name, body) {
       try {
         fs.mkdirSync(dir, { recursive: true });
-        const tmp = path.join(dir, `${sha256}.partial-${process.pid}`);
+        const tmp = path.join(dir, `${name}.partial-${process.pid}`);
         fs.writeFileSync(tmp, body);
-        fs.renameSync(tmp, path.join(dir, sha256));
+        fs.renameSync(tmp, path.join(dir, name));
       } catch (err) {
-        log.debug(`index cache: cannot keep ${sha256}: ${errorMessage(err)}`);
+        log.debug(`${path.basename(dir)} cache: cannot keep ${name}: ${errorMessage(err)}`);
       }
     },
   };
