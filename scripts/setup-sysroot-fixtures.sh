@@ -70,12 +70,17 @@ ln -sfn debian "$DEST/raspbian"
 # The .debs: a name-only closure over every suite's index (any version of a name is fetched, so
 # whichever suite the client prefers is there), skipping Essential / Multi-Arch: foreign and the
 # toolchain's glibc, as the client does. Each .deb is checked against its index's SHA256.
-for arch in $ARCHS; do
+# RUNTIME_ROOTS: what archives.json's `runtime` gives ARMv6 (armhf), its closure in full.
+RUNTIME_ROOTS=${RUNTIME_ROOTS:-"libc6 libstdc++6"}
+for job in $(for a in $ARCHS; do echo "$a:"; done) armhf:full; do
+  arch=${job%%:*} roots=$ROOTS full=
+  if [[ ${job#*:} == full ]]; then roots=$RUNTIME_ROOTS full=1; fi
   for suite in $SUITES; do
-    python3 - "$DEST" "$suite" "$arch" $ROOTS <<'PY' | while read -r archive file sha; do
+    FULL=$full python3 - "$DEST" "$suite" "$arch" $roots <<'PY' | while read -r archive file sha; do
 import gzip, lzma, sys
 dest, suite, arch, roots = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-have = {"libc6", "libc6-dev", "libc-dev-bin", "libgcc-s1", "libgcc1", "libcrypt1", "libcrypt-dev", "linux-libc-dev", "libstdc++6"}
+# FULL: the ARMv6 smoke-run runtime is resolved without leaving out the toolchain's glibc.
+have = set() if __import__("os").environ.get("FULL") else {"libc6", "libc6-dev", "libc-dev-bin", "libgcc-s1", "libgcc1", "libcrypt1", "libcrypt-dev", "linux-libc-dev", "libstdc++6"}
 idx = {}
 import os
 for archive, s in (("debian", suite), ("debian", suite + "-updates"), ("debian-security", suite + "-security")):

@@ -4,6 +4,7 @@ import { splitArgs } from './args.js';
 import { InputError, errorMessage } from './errors.js';
 import { locateInside, looksLikeGlob, staysBelow, type Located } from './paths.js';
 import { shown } from './show.js';
+import { runtimePackages } from './sysroot/archives.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
 import { INPUTS, type InputName } from './input-table.js';
@@ -57,7 +58,7 @@ export interface ActionInputs {
   upload: boolean;
   artifactName: string;
   retentionDays: number | null;
-  /** `sysroot-packages` and its companions; null when no package is asked for. */
+  /** `sysroot-packages` and its companions; null when none of them is given. */
   sysroot: SysrootInputs | null;
 }
 
@@ -358,14 +359,16 @@ function sysrootInputs(
     .split(/[\s,]+/)
     .filter(Boolean);
   if (entries.length === 0) {
-    for (const n of ['sysroot-mirror', 'sysroot-keyring'] as const) {
-      if (text(n))
-        throw new InputError(
-          n,
-          `only applies with 'sysroot-packages'; list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`,
-        );
+    const given = (['sysroot-mirror', 'sysroot-keyring'] as const).filter((n) => text(n));
+    if (given.length === 0) return null;
+    // An ARMv6 glibc target's smoke run takes the Pi OS libc from the same archives.
+    if (!targets.some((t) => runtimePackages(t.spec.triple).length > 0)) {
+      const n = given[0] as InputName;
+      throw new InputError(
+        n,
+        `only applies with 'sysroot-packages' or an ARMv6 glibc target (pi-zero, pi1: their smoke run uses the Raspbian libc); list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`,
+      );
     }
-    return null;
   }
   const all: string[] = [];
   const byTriple: Record<string, string[]> = {};

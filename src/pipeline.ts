@@ -13,7 +13,13 @@ import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
 import { hostRun, qemuMissingAdvice, type HostFacts } from './zig/host-run.js';
-import { prepareSysroots, type PreparedSysroot } from './sysroot/stage.js';
+import {
+  adoptSysroots,
+  prepareSysroots,
+  wantsPiOsPackages,
+  type PreparedSysroot,
+  type PreparedSysroots,
+} from './sysroot/stage.js';
 import { ensureStd } from './rust/std.js';
 import { ship, type ShipResult } from './ship.js';
 import { cargoStripEnv, stageBinaries, type StagedBinary } from './stage.js';
@@ -158,17 +164,19 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     packages: crossLibcPackages(needLibc),
   });
   adoptCrossLibc(needLibc, plans, log);
-  const sysroots = inputs.sysroot
-    ? await stage('Sysroot packages', () =>
-        prepareSysroots(inputs, plans, {
+  const piOs: PreparedSysroots = wantsPiOsPackages(inputs, qemus)
+    ? await stage('Pi OS packages', () =>
+        prepareSysroots(inputs, plans, qemus, {
           toolCacheDir: renv.toolCache,
           workDir: work,
           log,
           zigRuntime: { node: process.execPath, entry: zigWrapperEntry(door.distDir) },
         }),
       )
-    : new Map<string, PreparedSysroot>();
-  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots);
+    : { sysroots: new Map(), runtimes: new Map() };
+  adoptSysroots(piOs, plans, uses, log);
+  const { sysroots, runtimes } = piOs;
+  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots, runtimes);
   // A work dir with a space puts the runner links elsewhere: the front door may clean both.
   for (const r of cargo.runners.values()) {
     const dir = path.dirname(r.qemu);

@@ -27,6 +27,8 @@ test('ARMv7 code in a pi-zero build is caught statically and by the arm1176 smok
       'toolchain-sha256': v7.sha256,
       args: '-Zbuild-std=std,panic_unwind',
       'smoke-test': '--version',
+      // No Raspbian archive here: the Pi OS runtime cannot be had, the toolchain's libc runs it.
+      'sysroot-mirror': `${server.url}/no-archive`,
     }),
     d,
     // Stable cargo accepts -Z with RUSTC_BOOTSTRAP; std's vendored crates come from CARGO_HOME.
@@ -43,5 +45,8 @@ test('ARMv7 code in a pi-zero build is caught statically and by the arm1176 smok
   expect(error).toMatch(/_start at 0x[0-9a-f]+ \(Thumb: /);
   expect(r.stdout).toContain('-Zbuild-std: the standard library is built from source');
   expect(r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_GNUEABIHF_RUNNER).toMatch(/-cpu arm1176 -L /);
+  expect(r.stdout).toMatch(
+    /::warning title=smoke run CPU::arm-unknown-linux-gnueabihf: the Pi OS runtime for smoke runs is not available \(the Raspbian archive .* bookworm has no InRelease at http:\/\/127\.0\.0\.1:\d+\/no-archive\/raspbian\/dists\/bookworm\/InRelease \(404\)/,
+  );
   expect(r.outputs).toEqual({});
 }, 600000);

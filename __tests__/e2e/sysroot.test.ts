@@ -153,6 +153,12 @@ describe('gcc, pi-os bookworm: OpenSSL 3, SQLite, dbus from the archive', () => 
       .split(' ')
       .pop() as string;
     expect(fs.realpathSync(runnerL)).toBe(fs.realpathSync(merged));
+    // The toolchains output's sysroot is what a later qemu step gives -L: the merged one too.
+    const uses = JSON.parse(r.outputs.toolchains as string) as {
+      triple: string;
+      sysroot: string;
+    }[];
+    expect(uses.find((u) => u.triple === 'aarch64-unknown-linux-gnu')?.sysroot).toBe(merged);
   });
 
   test('the summary lists the packages and which one each NEEDED library comes from', () => {

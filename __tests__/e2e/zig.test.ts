@@ -204,39 +204,82 @@ test('zig’s cache lives in the tool cache and goes through the Actions cache: 
   }
 }, 900000);
 
-test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code, smoke-run under cortex-a7 with Debian’s ARMv7 libc, said in log and summary', async () => {
-  const d = zigWorkspace('zig-armv6');
-  const r = await runAction(
-    zigInputs(d, {
-      target: 'pi-zero',
-      'working-directory': 'hello',
-      args: '-Zbuild-std=std,panic_unwind',
-    }),
-    d,
-    {
-      RUSTC_BOOTSTRAP: '1',
-      CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
-      ...ZIG_ENV,
-    },
-  );
-  expect(r.errors).toEqual([]);
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain('-target arm-linux-gnueabihf.2.31 -mcpu=arm1176jzf_s');
-  expect(r.stdout).toMatch(
-    /::warning title=smoke run CPU::arm-unknown-linux-gnueabihf: smoke runs use qemu -cpu cortex-a7, not arm1176/,
-  );
-  expect(r.summary).toContain('smoke runs use qemu -cpu cortex-a7, not arm1176');
-  expect(r.stdout).toMatch(/smoke run pi-hello \(cortex-a7\): ok/);
-  expect(r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_GNUEABIHF_RUNNER).toMatch(/ -cpu cortex-a7 -L /);
-  const [bin] = JSON.parse(r.outputs.binaries as string) as Binary[];
-  expect(bin?.verified).toBe('passed');
-  expect(atMost(bin?.glibc ?? null, '2.31')).toBe(true);
-  const out = execFileSync(
-    'qemu-arm-static',
-    ['-cpu', 'cortex-a7', '-L', '/usr/arm-linux-gnueabihf', bin?.path as string],
-    { encoding: 'utf8', timeout: 60000 },
-  ).trim();
-  expect(out).toBe('pi-hello arch=arm fact10=3628800 unwind=true args=');
+test('pi-zero (ARMv6 glibc, -Zbuild-std): arm1176 code; the Pi OS runtime from the mirror is ARMv7 here, so the smoke run says why it is cortex-a7', async () => {
+  // The mirror's raspbian/ is Debian's armhf (ARMv7): the action fetches and verifies the
+  // runtime (libc6, libstdc++6 and their closure) and must see from the loader's attributes that
+  // arm1176 cannot run it. With the real Raspbian archive (self-test workflow) it runs under arm1176.
+  const mirror = await startFileServer(path.join(TEST_HOME, 'sysroot-mirror'));
+  try {
+    const d = zigWorkspace('zig-armv6');
+    const r = await runAction(
+      zigInputs(d, {
+        target: 'pi-zero',
+        'working-directory': 'hello',
+        args: '-Zbuild-std=std,panic_unwind',
+        'sysroot-mirror': mirror.url,
+        'sysroot-keyring': '/usr/share/keyrings/debian-archive-keyring.gpg',
+      }),
+      d,
+      {
+        RUSTC_BOOTSTRAP: '1',
+        CARGO_HOME: path.join(TEST_HOME, 'cargo-home-build-std'),
+        ...ZIG_ENV,
+      },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('-target arm-linux-gnueabihf.2.31 -mcpu=arm1176jzf_s');
+    // The default floor, bullseye: its libc6 (2.31), from the "Raspbian" suite of the mirror.
+    expect(mirror.hits.get('/raspbian/dists/bullseye/InRelease')).toBeGreaterThan(0);
+    const note =
+      /smoke runs use qemu -cpu cortex-a7, not arm1176: the runtime libc6=2\.31-13\+deb11u\d+ from the Raspbian archive \(32-bit Raspberry Pi OS, ARMv6 hard-float\) bullseye is not ARMv6 code \(ld-linux-armhf\.so\.3 has ARMv7 code \(Tag_CPU_arch v7\)/;
+    expect(r.stdout).toMatch(
+      new RegExp(`::warning title=smoke run CPU::arm-unknown-linux-gnueabihf: ${note.source}`),
+    );
+    expect(r.stdout).toMatch(
+      /the 'sysroot-mirror' must serve the Raspbian archive under raspbian\/ \(ARMv6\)/,
+    );
+    // One warning about the CPU, not also the host libc one that the runtime made moot.
+    expect(r.stdout.match(/title=smoke run CPU/g)).toHaveLength(1);
+    // The summary shows it through character references (`:` as `&#58;`).
+    expect(r.summary).toMatch(
+      /smoke runs use qemu -cpu cortex-a7, not arm1176&#58; the runtime libc6=2\.31-13\+deb11u\d+ from the Raspbian archive .* is not ARMv6 code/,
+    );
+    expect(r.stdout).toMatch(/smoke run pi-hello \(cortex-a7\): ok/);
+    const runner = r.exported.CARGO_TARGET_ARM_UNKNOWN_LINUX_GNUEABIHF_RUNNER as string;
+    const [, root] = runner.match(/ -cpu cortex-a7 -L (\S+)$/) ?? [];
+    // qemu's root is the verified runtime from the mirror, not the host's /usr/arm-linux-gnueabihf.
+    const libc = fs.realpathSync(path.join(root as string, 'lib/arm-linux-gnueabihf/libc.so.6'));
+    expect(libc).toContain(path.join(d.toolCache, 'rpi-cross-sysroot'));
+    const [bin] = JSON.parse(r.outputs.binaries as string) as Binary[];
+    expect(bin?.verified).toBe('passed');
+    expect(atMost(bin?.glibc ?? null, '2.31')).toBe(true);
+    const toolchains = JSON.parse(r.outputs.toolchains as string) as { sysroot: string }[];
+    expect(toolchains[0]?.sysroot).toBe(root);
+    const out = execFileSync(
+      'qemu-arm-static',
+      ['-cpu', 'cortex-a7', '-L', root as string, bin?.path as string],
+      {
+        encoding: 'utf8',
+        timeout: 60000,
+      },
+    ).trim();
+    expect(out).toBe('pi-hello arch=arm fact10=3628800 unwind=true args=');
+    // The check is what keeps arm1176 away from this libc: its loader dies there.
+    expect(() =>
+      execFileSync(
+        'qemu-arm-static',
+        ['-cpu', 'arm1176', '-L', root as string, bin?.path as string],
+        {
+          encoding: 'utf8',
+          timeout: 60000,
+          stdio: 'pipe',
+        },
+      ),
+    ).toThrow(/Illegal instruction|signal 4/);
+  } finally {
+    await mirror.close();
+  }
 }, 900000);
 
 test('pi-zero:musl (-Zbuild-std): static, zig’s own musl, runs under the board’s arm1176', async () => {

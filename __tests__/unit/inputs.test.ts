@@ -162,6 +162,13 @@ describe('sysroot inputs', () => {
     });
   });
 
+  test('an ARMv6 glibc target takes sysroot-mirror alone: its smoke run uses the Raspbian libc', () => {
+    expect(
+      parse({ target: 'pi-zero, pi4', 'sysroot-mirror': 'http://127.0.0.1:1/m' }).sysroot,
+    ).toEqual({ all: [], byTriple: {}, mirror: 'http://127.0.0.1:1/m', keyring: null });
+    expect(parse({ target: 'pi-zero' }).sysroot).toBeNull();
+  });
+
   test('a per-target entry may leave a musl target without packages', () => {
     const s = parse({
       target: 'pi4, pi4:musl',
@@ -177,9 +184,9 @@ describe('sysroot inputs', () => {
       /only http/,
     ],
     [
-      { target: 'pi4', 'sysroot-mirror': 'http://x' },
+      { target: 'pi4, pi-zero:musl', 'sysroot-mirror': 'http://x' },
       'sysroot-mirror',
-      /only applies with 'sysroot-packages'/,
+      /only applies with 'sysroot-packages' or an ARMv6 glibc target \(pi-zero, pi1/,
     ],
     [
       { target: 'pi4', 'sysroot-keyring': 'k.gpg' },

@@ -450,6 +450,15 @@ describe('the self-test matrix', () => {
     expect(gcc.map((e) => e.id).filter((id) => !named.has(id))).toEqual([]);
   });
 
+  test('pi4 and pi-zero rows link the Pi OS OpenSSL from sysroot-packages, run under the board CPU', () => {
+    const sys = rows.filter((r) => /\blibssl-dev\b/.test(String(r.packages ?? '')));
+    expect(sys.map((r) => `${r.target} ${r.fixture} ${r.cpu}`).sort()).toEqual([
+      'pi-zero hello-sys arm1176',
+      'pi4 hello-sys cortex-a72',
+    ]);
+    expect(text).toContain('sysroot-packages: ${{ matrix.packages }}');
+  });
+
   test("a pure-Rust musl row links with rustup's rust-lld", () => {
     const lld = rows.filter((r) => r.linker === 'rust-lld');
     expect(lld.length).toBeGreaterThan(0);
@@ -489,9 +498,8 @@ describe('the self-test matrix', () => {
       } else if (host.arch === 'arm64' && s.arch === 'aarch64') {
         expect(ran).toEqual({ qemu: '', cpu: undefined });
       } else {
-        // A zig-linked ARMv6 glibc binary runs on the host's ARMv7 armhf libc (see the workflow).
-        const armv7Libc = r.linker === 'zig' && s.libc === 'gnu' && s.cpu === 'v6';
-        const cpu = armv7Libc ? 'cortex-a7' : resolveTargets(r.target as string)[0]?.qemuCpu;
+        // Every Linux row under the board's CPU: ARMv6 glibc ones on the Pi OS runtime.
+        const cpu = resolveTargets(r.target as string)[0]?.qemuCpu;
         expect(ran).toEqual({ qemu: `${s.qemu.binary}-static`, cpu });
       }
     },

@@ -8,6 +8,12 @@ import {
 } from './env.js';
 import { linkRunner, makeRunnerDir } from './runner.js';
 
+/** A smoke-run root of its own for a target: qemu's -L, and the CPU (null: the board's). */
+export interface RunRoot {
+  root: string;
+  cpu: string | null;
+}
+
 export interface CargoSetup {
   /** Exported for this step's cargo and for the user's later steps. */
   env: Record<string, string>;
@@ -26,6 +32,8 @@ export function configureCargo(
   runDir: string,
   /** `sysroot-packages`' merged sysroots: they replace the plan's for the compiler and qemu -L. */
   sysroots: ReadonlyMap<string, TargetSysroot> = new Map(),
+  /** The Pi OS runtimes (ARMv6): they replace both for qemu -L, and say which CPU runs them. */
+  runtimes: ReadonlyMap<string, RunRoot> = new Map(),
 ): CargoSetup {
   const env: Record<string, string> = {};
   const runners = new Map<string, RunnerPaths>();
@@ -38,12 +46,16 @@ export function configureCargo(
     const qemu = qemus.get(target.spec.qemu.binary);
     if (!qemu) missingQemu.add(target.spec.qemu.binary);
     const merged = sysroots.get(target.spec.triple) ?? null;
-    const sysroot = target.spec.interpreter ? (merged?.dir ?? planSysroot(plan)) : null;
+    const run = runtimes.get(target.spec.triple) ?? null;
+    const sysroot = target.spec.interpreter
+      ? (run?.root ?? merged?.dir ?? planSysroot(plan))
+      : null;
     let runner: RunnerPaths | null = null;
     if (qemu) {
       runnerDir ??= makeRunnerDir(runDir);
       runner = linkRunner(runnerDir, target.spec.triple, qemu, sysroot);
-      if (plan.kind === 'zig' && plan.runCpu) runner.cpu = plan.runCpu;
+      const cpu = run ? run.cpu : plan.kind === 'zig' ? plan.runCpu : null;
+      if (cpu) runner.cpu = cpu;
     }
     if (runner) runners.set(target.spec.triple, runner);
     Object.assign(env, cargoEnv(target, plan, runner, merged));

@@ -31,6 +31,12 @@ export interface TargetArchives {
   readonly debArch: string;
   readonly primary: readonly ArchiveId[];
   readonly supplements: readonly ArchiveId[];
+  /**
+   * Packages whose files are qemu's `-L` root for smoke runs, whatever linked the binary: the
+   * Pi OS's own loader and libc where no other libc runs under the board's CPU (ARMv6: Debian's
+   * and Ubuntu's armhf libc is ARMv7 code and dies under arm1176 before the program starts).
+   */
+  readonly runtime?: readonly string[];
 }
 
 export interface Keyset {
@@ -98,6 +104,11 @@ export function keyUrl(source: SuiteSource, mirror: string | null): string | nul
   const url = ARCHIVES.keysets[source.keyset]?.keyUrl;
   if (!url) return null;
   return mirror ? `${source.base}/${url.slice(url.lastIndexOf('/') + 1)}` : url;
+}
+
+/** The runtime packages of `triple` (see TargetArchives.runtime); empty for most targets. */
+export function runtimePackages(triple: string): readonly string[] {
+  return ARCHIVES.targets[triple]?.runtime ?? [];
 }
 
 /** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */

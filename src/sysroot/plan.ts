@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import type { SysrootInputs } from '../inputs.js';
 import { shQuote } from '../zig/wrappers.js';
 import type { ZigSysroot } from '../zig/command.js';
+import { tooNewAttributes } from '../elf/cpu.js';
+import type { ArmAttributes } from '../elf/types.js';
+import type { CpuLevel } from '../targets/table.js';
 
 /** Bumped when the unpacked layout changes (symlink rules, files kept): old entries are not reused. */
 export const OVERLAY_FORMAT = 1;
@@ -85,4 +88,59 @@ export function providers(
     if (p) out.push({ soname, package: p.name, version: p.version });
   }
   return out;
+}
+
+/** A runtime file's build attributes: missing, none (or not an ARM ELF), or what they say. */
+export interface RuntimeFile {
+  name: string;
+  attributes: ArmAttributes | null | 'missing';
+}
+
+export interface RuntimeVerdict {
+  /** null: the board's CPU; otherwise the CPU the runtime needs. */
+  cpu: string | null;
+  note: string;
+}
+
+/**
+ * Whether the board's CPU can run a runtime's loader and libc: only when their attributes say
+ * they fit its level (Raspbian's are ARMv6). A Debian armhf libc behind a mirror's `raspbian/`
+ * is ARMv7 code whose loader dies under arm1176 before the program: then the smoke run takes
+ * the oldest CPU that runs it, and says so.
+ */
+export function runtimeVerdict(
+  files: readonly RuntimeFile[],
+  o: {
+    level: CpuLevel;
+    boardCpu: string;
+    fallbackCpu: string;
+    /** The runtime, e.g. 'libc6=2.36-9+rpt2 from the Raspbian archive bookworm'. */
+    what: string;
+    root: string;
+    mirrored: boolean;
+  },
+): RuntimeVerdict {
+  const problems: string[] = [];
+  for (const f of files) {
+    const name = path.posix.basename(f.name);
+    if (f.attributes === 'missing') problems.push(`no ${f.name}`);
+    else if (f.attributes === null) problems.push(`${name} has no ARM build attributes`);
+    else {
+      const tooNew = tooNewAttributes(f.attributes, o.level);
+      if (tooNew.length > 0) problems.push(`${name} has ${tooNew.join(', ')}`);
+    }
+  }
+  if (problems.length === 0) {
+    return {
+      cpu: null,
+      note: `smoke runs use qemu -cpu ${o.boardCpu} -L ${o.root}: the Pi OS's own ${o.what}`,
+    };
+  }
+  const hint = o.mirrored
+    ? "; the 'sysroot-mirror' must serve the Raspbian archive under raspbian/ (ARMv6), not Debian's armhf (ARMv7)"
+    : '';
+  return {
+    cpu: o.fallbackCpu,
+    note: `smoke runs use qemu -cpu ${o.fallbackCpu}, not ${o.boardCpu}: the runtime ${o.what} is not ARM${o.level} code (${problems.join('; ')}), and its loader would die under ${o.boardCpu} before the program starts${hint}; the ARM${o.level} proof is the static check of the binary`,
+  };
 }

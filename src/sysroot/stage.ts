@@ -10,11 +10,12 @@ import { ActionError, errorMessage } from '../errors.js';
 import type { ActionInputs } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
+import type { ToolchainUse } from '../toolchain/prepare.js';
 import { makeSpaceFreePrivateDir } from '../tempdir.js';
 import { restoreCachedDir, saveCachedDir } from '../toolchain/actions-cache.js';
 import type { WrapperConfig } from '../zig/command.js';
 import { writeWrappers } from '../zig/wrappers.js';
-import { suiteSources } from './archives.js';
+import { runtimePackages, suiteSources } from './archives.js';
 import {
   downloadDebs,
   loadIndexes,
@@ -23,7 +24,12 @@ import {
   unpackAll,
   type ClientDeps,
   type IndexCache,
+  type OpenedSuite,
+  type SysrootRequest,
 } from './client.js';
+import type { PackageIndex } from './packages.js';
+import { parseElf, type ArmAttributes } from '../elf/index.js';
+import { ARMV7_LIBC_CPU } from '../zig/targets.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
 import { userTrust, type KeyCache, type Trust } from './keys.js';
 import { mergeTrees } from './merge.js';
@@ -32,6 +38,7 @@ import {
   compilerWrapper,
   gccSysrootArgs,
   packagesFor,
+  runtimeVerdict,
   sharedLibraries,
   sysrootCacheKey,
   zigSysroot,
@@ -63,16 +70,43 @@ export interface PreparedSysroot extends TargetSysroot {
   timings: Record<string, number>;
 }
 
-/** Every target's merged sysroot, by triple; empty when no package is asked for. */
+/** The ARMv6 smoke-run root: the Pi OS's own loader and libc (archives.json `runtime`). */
+export interface PreparedRuntime {
+  triple: string;
+  /** qemu's `-L`: the runtime packages over the `sysroot-packages` ones. */
+  root: string;
+  /** `name=version` of the runtime packages. */
+  resolved: string[];
+  origin: PreparedSysroot['origin'];
+  /** The qemu CPU when the board's own cannot run this libc; null: the board's. */
+  cpu: string | null;
+  /** How smoke runs go, for the log and the summary. */
+  note: string;
+}
+
+export interface PreparedSysroots {
+  /** Per triple, the merged sysroot of `sysroot-packages` (none without them). */
+  sysroots: Map<string, PreparedSysroot>;
+  /** Per triple, the smoke-run root of targets with runtime packages that qemu will run. */
+  runtimes: Map<string, PreparedRuntime>;
+}
+
+/**
+ * Every target's merged sysroot (for `sysroot-packages`) and smoke-run root (for targets whose
+ * only correct libc is the Pi OS's own, when qemu will run them), by triple.
+ */
 export async function prepareSysroots(
   inputs: ActionInputs,
   plans: ReadonlyMap<string, LinkPlan>,
+  /** qemu binaries found, by name: a runtime is fetched only for targets that will run. */
+  qemus: ReadonlyMap<string, string>,
   ctx: SysrootContext,
-): Promise<Map<string, PreparedSysroot>> {
-  const out = new Map<string, PreparedSysroot>();
+): Promise<PreparedSysroots> {
+  const out: PreparedSysroots = { sysroots: new Map(), runtimes: new Map() };
   const sys = inputs.sysroot;
-  if (!sys) return out;
-  const trust = sys.keyring ? await readTrust(sys.keyring) : null;
+  const work = sysrootWork(inputs, qemus);
+  if (work.every((w) => w.packages.length === 0 && w.runtime.length === 0)) return out;
+  const trust = sys?.keyring ? await readTrust(sys.keyring) : null;
   const root = path.join(ctx.toolCacheDir, 'rpi-cross-sysroot');
   const deps: ClientDeps = {
     fetch:
@@ -91,27 +125,73 @@ export async function prepareSysroots(
   // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
   let dir: string | null = null;
   const runDir = (): string => (dir ??= makeSpaceFreePrivateDir(ctx.workDir, 'rpi-cross-sysroot-'));
-  for (const target of inputs.targets) {
+  const one: OneContext = {
+    ...ctx,
+    deps,
+    trust,
+    mirror: sys?.mirror ?? null,
+    piOs: inputs.piOs,
+    cache: inputs.cache,
+    root,
+    dir: runDir,
+  };
+  for (const { target, packages, runtime } of work) {
     const triple = target.spec.triple;
-    const packages = packagesFor(sys, triple);
-    if (packages.length === 0) continue;
+    if (packages.length === 0 && runtime.length === 0) continue;
     const plan = plans.get(triple);
     if (!plan) throw new Error(`internal: no link plan for ${triple}`);
-    const prepared = await prepareOne(target, plan, packages, {
-      ...ctx,
-      deps,
-      trust,
-      mirror: sys.mirror,
-      piOs: inputs.piOs,
-      cache: inputs.cache,
-      root,
-      dir: runDir,
-    });
-    ctx.log.info(`${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`);
-    ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
-    out.set(triple, prepared);
+    let opened: OpenedTarget;
+    try {
+      opened = await openTarget(triple, one);
+    } catch (err) {
+      // The runtime alone only sharpens a smoke run: without the archive it runs as before.
+      if (packages.length > 0 || !(err instanceof ActionError)) throw err;
+      ctx.log.warning(
+        `${triple}: the Pi OS runtime for smoke runs is not available (${err.message}); set 'sysroot-mirror' to a mirror of the Raspbian archive this runner can reach to run them against the Pi's own libc`,
+        'smoke run CPU',
+      );
+      continue;
+    }
+    let prepared: PreparedSysroot | null = null;
+    if (packages.length > 0) {
+      prepared = await prepareOne(target, plan, packages, opened, one);
+      ctx.log.info(
+        `${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`,
+      );
+      ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
+      out.sysroots.set(triple, prepared);
+    }
+    if (runtime.length > 0) {
+      const r = await prepareRuntime(target, runtime, opened, prepared, one);
+      ctx.log.info(`${triple}: ${r.note}`);
+      if (r.cpu) ctx.log.warning(`${triple}: ${r.note}`, 'smoke run CPU');
+      out.runtimes.set(triple, r);
+    }
   }
   return out;
+}
+
+/** Per target, the packages asked for and the runtime packages a smoke run will need. */
+function sysrootWork(
+  inputs: ActionInputs,
+  qemus: ReadonlyMap<string, string>,
+): { target: ResolvedTarget; packages: string[]; runtime: readonly string[] }[] {
+  return inputs.targets.map((target) => ({
+    target,
+    packages: inputs.sysroot ? packagesFor(inputs.sysroot, target.spec.triple) : [],
+    runtime:
+      target.spec.interpreter && qemus.has(target.spec.qemu.binary)
+        ? runtimePackages(target.spec.triple)
+        : [],
+  }));
+}
+
+/** Whether the stage has anything to do: packages asked for, or a runtime a smoke run needs. */
+export function wantsPiOsPackages(
+  inputs: ActionInputs,
+  qemus: ReadonlyMap<string, string>,
+): boolean {
+  return sysrootWork(inputs, qemus).some((w) => w.packages.length > 0 || w.runtime.length > 0);
 }
 
 async function readTrust(file: string): Promise<Trust> {
@@ -166,34 +246,87 @@ interface OneContext extends SysrootContext {
   dir: () => string;
 }
 
-async function prepareOne(
-  target: ResolvedTarget,
-  plan: LinkPlan,
-  packages: string[],
-  ctx: OneContext,
-): Promise<PreparedSysroot> {
-  const triple = target.spec.triple;
-  const req = { triple, piOs: ctx.piOs, packages, mirror: ctx.mirror, trust: ctx.trust };
-  const timings: Record<string, number> = {};
-  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+interface OpenedTarget {
+  triple: string;
+  suites: OpenedSuite[];
+  /** `archive/suite` of every suite opened: part of each cache key. */
+  opened: string[];
+  /** Suites not reachable, for an unknown package's message. */
+  skipped: string[];
+  indexes: PackageIndex[];
+  timings: Record<string, number>;
+}
+
+/** A stopwatch that adds each step's milliseconds to `timings`. */
+function stopwatch(timings: Record<string, number>) {
+  return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {
       return await fn();
     } finally {
-      timings[name] = Math.round(performance.now() - t0);
+      timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t0);
     }
   };
+}
+
+/** The target's verified suites and indexes, read once for its packages and its runtime. */
+async function openTarget(triple: string, ctx: OneContext): Promise<OpenedTarget> {
+  const req = request(triple, [], ctx);
+  const timings: Record<string, number> = {};
+  const time = stopwatch(timings);
   const suites = await time('inrelease', () => openSuites(req, ctx.deps));
-  const opened = new Set(suites.map((s) => `${s.source.archive}/${s.source.suite}`));
+  const opened = suites.map((s) => `${s.source.archive}/${s.source.suite}`);
   const skipped = suiteSources(triple, ctx.piOs, ctx.mirror)
-    .filter((s) => !opened.has(`${s.archive}/${s.suite}`))
+    .filter((s) => !opened.includes(`${s.archive}/${s.suite}`))
     .map((s) => `${s.label} ${s.suite}`);
   const indexes = await time('indexes', () => loadIndexes(req, suites, ctx.deps));
-  const resolution = await time('resolve', async () => resolveRequest(req, indexes, skipped));
+  return { triple, suites, opened, skipped, indexes, timings };
+}
+
+function request(
+  triple: string,
+  packages: readonly string[],
+  ctx: OneContext,
+  have?: readonly string[],
+): SysrootRequest {
+  return {
+    triple,
+    piOs: ctx.piOs,
+    packages,
+    mirror: ctx.mirror,
+    trust: ctx.trust,
+    ...(have ? { have } : {}),
+  };
+}
+
+interface Overlay {
+  /** The unpacked packages (in the tool cache). */
+  dir: string;
+  resolved: string[];
+  packages: PackageFiles[];
+  origin: PreparedSysroot['origin'];
+  key: string;
+}
+
+/**
+ * The resolved closure of `req.packages`, unpacked: from the tool cache, the Actions cache or a
+ * fresh verified download, kept under a key that names exactly that closure.
+ */
+async function overlayFor(
+  req: SysrootRequest,
+  target: OpenedTarget,
+  what: string,
+  ctx: OneContext,
+): Promise<Overlay> {
+  const triple = req.triple;
+  const time = stopwatch(target.timings);
+  const resolution = await time('resolve', async () =>
+    resolveRequest(req, target.indexes, target.skipped),
+  );
   const resolved = resolution.packages.map((p) => `${p.name}=${p.version}`);
   const key = sysrootCacheKey(
     triple,
-    [...opened],
+    target.opened,
     resolution.packages.map((p) => `${p.filename} ${p.sha256}`),
   );
   // <key>/root is the overlay, <key>/packages.json written last says it is complete.
@@ -240,28 +373,118 @@ async function prepareOne(
       } finally {
         fs.rmSync(staging, { recursive: true, force: true });
       }
-      if (ctx.cache) await saveCachedDir(entry, key, ctx.log, `the ${triple} sysroot packages`);
+      if (ctx.cache) await saveCachedDir(entry, key, ctx.log, `the ${triple} ${what}`);
     }
   }
-  const packageFiles = JSON.parse(fs.readFileSync(manifest, 'utf8')) as PackageFiles[];
+  const packages = JSON.parse(fs.readFileSync(manifest, 'utf8')) as PackageFiles[];
+  return { dir: overlay, resolved, packages, origin, key };
+}
+
+async function prepareOne(
+  target: ResolvedTarget,
+  plan: LinkPlan,
+  packages: string[],
+  opened: OpenedTarget,
+  ctx: OneContext,
+): Promise<PreparedSysroot> {
+  const triple = target.spec.triple;
+  const o = await overlayFor(request(triple, packages, ctx), opened, 'sysroot packages', ctx);
   const base = planSysroot(plan);
   // The toolchain's files win: its loader and libc are what the binary is linked against.
-  const sources = [...(base ? [fs.realpathSync(base)] : []), fs.realpathSync(overlay)];
-  const { merged, ...wrappers } = mergedSysroot(target, plan, sources, key, ctx);
+  const sources = [...(base ? [fs.realpathSync(base)] : []), fs.realpathSync(o.dir)];
+  const { merged, ...wrappers } = mergedSysroot(target, plan, sources, o.key, ctx);
+  const t = opened.timings;
   ctx.log.info(
-    `${triple}: InRelease ${timings.inrelease} ms, indexes ${timings.indexes} ms, resolve ${timings.resolve} ms${timings.debs !== undefined ? `, .debs ${timings.debs} ms, unpack ${timings.unpack} ms` : ''}`,
+    `${triple}: InRelease ${t.inrelease} ms, indexes ${t.indexes} ms, resolve ${t.resolve} ms${t.debs !== undefined ? `, .debs ${t.debs} ms, unpack ${t.unpack} ms` : ''}`,
   );
   return {
     triple,
     dir: merged,
     ...wrappers,
-    overlay,
-    resolved,
-    packages: packageFiles,
-    origin,
-    key,
-    timings,
+    overlay: o.dir,
+    resolved: o.resolved,
+    packages: o.packages,
+    origin: o.origin,
+    key: o.key,
+    timings: { ...t },
   };
+}
+
+/**
+ * The runtime packages resolved in full (the toolchain's glibc is what they replace, so
+ * nothing is left out), over the `sysroot-packages` overlay, as qemu's `-L` root; and whether
+ * the board's CPU can run that libc at all, judged from its loader's and libc's attributes.
+ */
+async function prepareRuntime(
+  target: ResolvedTarget,
+  runtime: readonly string[],
+  opened: OpenedTarget,
+  packages: PreparedSysroot | null,
+  ctx: OneContext,
+): Promise<PreparedRuntime> {
+  const triple = target.spec.triple;
+  const o = await overlayFor(request(triple, runtime, ctx, []), opened, 'Pi OS runtime', ctx);
+  const rootDir = path.join(ctx.dir(), `${triple}-run`);
+  // The runtime wins: its loader and libc are the Pi's, whatever the toolchain linked against.
+  const sources = [
+    fs.realpathSync(o.dir),
+    ...(packages ? [fs.realpathSync(packages.overlay)] : []),
+  ];
+  fs.mkdirSync(rootDir);
+  mergeTrees(rootDir, sources);
+  const files = runtimeFiles(target).map((rel) => ({
+    name: rel,
+    attributes: armAttributesIn(rootDir, rel, sources),
+  }));
+  const libc = o.resolved.find((r) => r.startsWith(`${runtime[0]}=`)) ?? runtime.join(' ');
+  const suites = opened.suites
+    .filter((s) => !s.source.optional)
+    .map((s) => `${s.source.label} ${s.source.suite}`);
+  const verdict = runtimeVerdict(files, {
+    level: target.spec.cpu,
+    boardCpu: target.qemuCpu,
+    fallbackCpu: ARMV7_LIBC_CPU,
+    what: `${libc} from the ${suites.join(', ')}`,
+    root: rootDir,
+    mirrored: ctx.mirror !== null,
+  });
+  return {
+    triple,
+    root: rootDir,
+    resolved: o.resolved,
+    origin: o.origin,
+    cpu: verdict.cpu,
+    note: verdict.note,
+  };
+}
+
+/** The loader and libc of `target` inside a sysroot, relative to it. */
+function runtimeFiles(target: ResolvedTarget): string[] {
+  const loader = target.spec.interpreter?.replace(/^\/+/, '');
+  return [...(loader ? [loader] : []), `lib/${target.spec.gccTriple}/libc.so.6`];
+}
+
+/**
+ * The build attributes of `rel` in the merged `root`, following its links only inside the
+ * overlays it is made of; null when it is missing, leaves them, or is no ARM ELF.
+ */
+function armAttributesIn(
+  root: string,
+  rel: string,
+  sources: readonly string[],
+): ArmAttributes | null | 'missing' {
+  let real: string;
+  try {
+    real = fs.realpathSync(path.join(root, rel));
+  } catch {
+    return 'missing';
+  }
+  if (!sources.some((s) => !path.relative(s, real).startsWith('..'))) return 'missing';
+  try {
+    return parseElf(fs.readFileSync(real)).armAttributes;
+  } catch {
+    return null;
+  }
 }
 
 interface Merged {
@@ -376,4 +599,30 @@ function writeCompilerWrappers(
   }
   // inputs.ts refuses sysroot-packages for musl targets, the only ones rust-lld links.
   throw new Error(`internal: sysroot-packages for ${triple}, linked by ${plan.kind}`);
+}
+
+/**
+ * After the stage, what each target reports: qemu's -L for the user's own steps (the runtime,
+ * else the merged sysroot) and, with a runtime, how it runs. A zig-linked target without one
+ * says only now why its smoke run is not under the board's CPU: a runtime may have made that moot.
+ */
+export function adoptSysroots(
+  prepared: PreparedSysroots,
+  plans: ReadonlyMap<string, LinkPlan>,
+  uses: ToolchainUse[],
+  log: Log,
+): void {
+  for (const use of uses) {
+    const run = prepared.runtimes.get(use.triple);
+    const merged = prepared.sysroots.get(use.triple);
+    if (run) {
+      use.note = run.note;
+      use.sysroot = run.root;
+      continue;
+    }
+    if (merged) use.sysroot = merged.dir;
+    const plan = plans.get(use.triple);
+    if (plan?.kind === 'zig' && plan.runCpu && use.note)
+      log.warning(`${use.triple}: ${use.note}`, 'smoke run CPU');
+  }
 }
