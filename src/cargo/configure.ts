@@ -6,14 +6,15 @@ import {
   type RunnerPaths,
   type TargetSysroot,
 } from './env.js';
+import type { HostRun } from '../zig/host-run.js';
 import { linkRunner, makeRunnerDir } from './runner.js';
 
 export interface CargoSetup {
   /** Exported for this step's cargo and for the user's later steps. */
   env: Record<string, string>;
-  /** qemu runner per triple, where qemu exists. */
+  /** qemu runner per triple where qemu exists, native where the host runs the target itself. */
   runners: Map<string, RunnerPaths>;
-  /** qemu binaries that were needed but not found. */
+  /** qemu binaries that were needed but not found (by targets that have no runner at all). */
   missingQemu: string[];
 }
 
@@ -26,6 +27,8 @@ export function configureCargo(
   runDir: string,
   /** `sysroot-packages`' merged sysroots: they replace the plan's for the compiler and qemu -L. */
   sysroots: ReadonlyMap<string, TargetSysroot> = new Map(),
+  /** hostRun per triple: 'native' runs it without qemu, 'none' not at all; absent: qemu if found. */
+  hostRuns: ReadonlyMap<string, HostRun> = new Map(),
 ): CargoSetup {
   const env: Record<string, string> = {};
   const runners = new Map<string, RunnerPaths>();
@@ -36,16 +39,18 @@ export function configureCargo(
     const plan = plans.get(target.spec.triple);
     if (!plan) throw new Error(`internal: no link plan for ${target.spec.triple}`);
     const qemu = qemus.get(target.spec.qemu.binary);
-    if (!qemu) missingQemu.add(target.spec.qemu.binary);
+    const hostRun = hostRuns.get(target.spec.triple);
     const merged = sysroots.get(target.spec.triple) ?? null;
     const sysroot = target.spec.interpreter ? (merged?.dir ?? planSysroot(plan)) : null;
     let runner: RunnerPaths | null = null;
-    if (qemu) {
+    if (hostRun?.how === 'native') runner = { kind: 'native', note: hostRun.note };
+    else if (qemu && hostRun?.how !== 'none') {
       runnerDir ??= makeRunnerDir(runDir);
       runner = linkRunner(runnerDir, target.spec.triple, qemu, sysroot);
       if (plan.kind === 'zig' && plan.runCpu) runner.cpu = plan.runCpu;
     }
     if (runner) runners.set(target.spec.triple, runner);
+    else if (!qemu && hostRun?.how !== 'none') missingQemu.add(target.spec.qemu.binary);
     Object.assign(env, cargoEnv(target, plan, runner, merged));
   }
   env.PKG_CONFIG_ALLOW_CROSS = '1';
