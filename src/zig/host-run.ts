@@ -25,8 +25,8 @@ interface HostRunRow {
 
 /**
  * arm64 Linux runs aarch64 code natively, but not 32-bit ARM: AArch32 at EL0 is optional in
- * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS has no user-mode qemu
- * (qemu-user is Linux-only).
+ * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS
+ * has no user-mode qemu (qemu-user is Linux-only).
  */
 export const HOST_RUNS: Readonly<Record<string, HostRunRow>> = {
   'linux/x64': { native: [], qemu: true },
