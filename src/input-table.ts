@@ -204,7 +204,7 @@ export const INPUTS = [
     group: 'check',
     default: '',
     description:
-      "Arguments to run each binary with under qemu (e.g. '--version'); empty skips the smoke run.",
+      "Arguments to run each binary with, under qemu with the board's CPU (natively on an arm64 Linux host without qemu-aarch64), e.g. '--version'; empty skips the smoke run.",
   },
   {
     name: 'smoke-test-timeout',

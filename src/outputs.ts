@@ -26,6 +26,14 @@ export function actionOutputs(
         piOs: b.facts?.runsOn ?? null,
         boards: b.boards,
         verified: b.verdict,
+        // How the smoke run ran it: a workflow can tell qemu with the board's CPU from native.
+        smoke: b.smoke
+          ? {
+              ok: b.smoke.ok,
+              how: b.smoke.ran.how,
+              cpu: b.smoke.ran.how === 'qemu' ? b.smoke.ran.cpu : null,
+            }
+          : null,
       })),
     ),
     archives: (shipped?.packaged.archives ?? []).map((a) => a.path).join('\n'),

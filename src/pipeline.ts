@@ -176,23 +176,27 @@ export async function prepare(door: FrontDoor, log: Log, temps: string[]): Promi
     : { sysroots: new Map(), runtimes: new Map() };
   adoptSysroots(piOs, plans, uses, log);
   const { sysroots, runtimes } = piOs;
-  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots, runtimes);
+  const host = hostFacts();
+  const qemuAdvice = qemuMissingAdvice(host);
+  const hostRuns = new Map(
+    inputs.targets.map((t) => [
+      t.spec.triple,
+      hostRun(host, t.spec, t.qemuCpu, inputs.glibcFloor, qemus.has(t.spec.qemu.binary)),
+    ]),
+  );
+  const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots, runtimes, hostRuns);
   // A work dir with a space puts the runner links elsewhere: the front door may clean both.
   for (const r of cargo.runners.values()) {
+    if (r.kind !== 'qemu') continue;
     const dir = path.dirname(r.qemu);
     if (!temps.includes(dir) && path.relative(work, dir).startsWith('..')) temps.push(dir);
   }
-  const host = hostFacts();
-  const qemuAdvice = qemuMissingAdvice(host);
-  const hostRuns = inputs.targets.map((t) =>
-    hostRun(host, t.spec, t.spec.qemu.cpu, inputs.glibcFloor),
-  );
-  // Native runs on arm64 Linux are not wired yet: such a host still runs its targets under qemu.
-  if (hostRuns.every((r) => r.how === 'none')) {
+  const runs = [...hostRuns.values()];
+  if (runs.every((r) => r.how === 'none')) {
     // macOS and unknown hosts: one notice per target instead of advice to install what is not there.
-    for (const r of hostRuns)
-      if (r.how === 'none') log.warning(r.notice, 'no smoke run on this host');
+    for (const r of runs) if (r.how === 'none') log.warning(r.notice, 'no smoke run on this host');
   } else {
+    for (const r of runs) if (r.how === 'native') log.warning(r.note, 'smoke run natively');
     for (const q of cargo.missingQemu) {
       log.warning(
         `${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuAdvice}`,

@@ -64,7 +64,7 @@ export function renderSummary(r: RunReport): string {
       : '?';
     const runsOn = b.facts ? b.facts.runsOn.join(', ') || '—' : '?';
     const smoke = b.smoke
-      ? `${b.smoke.ok ? '✅' : '❌'} ${mdCode(b.smoke.firstLine.slice(0, 80))}`
+      ? `${b.smoke.ok ? '✅' : '❌'} ${mdCode(b.smoke.firstLine.slice(0, 80))} (${b.smoke.ran.how === 'qemu' ? `qemu -cpu ${mdText(b.smoke.ran.cpu)}` : 'native'})`
       : '—';
     out.push(
       `| \`${b.target}\` | ${b.boards.join(', ')} | ${mdCode(b.name)}${b.stripped ? ' (stripped)' : ''} | ${mib(b.size)} | ${glibc} | ${runsOn} | \`${b.sha256.slice(0, 12)}\` | ${VERDICT[b.verdict]} | ${smoke} |`,
@@ -76,6 +76,11 @@ export function renderSummary(r: RunReport): string {
     ),
   );
   if (problems.length) out.push('', '### Findings', '', ...problems);
+  // A native run proves less than qemu with the board's CPU: said where the ✅ is read.
+  const native = new Set(
+    r.binaries.flatMap((b) => (b.smoke?.ran.how === 'native' ? [b.smoke.ran.note] : [])),
+  );
+  if (native.size) out.push('', '### Smoke runs', '', ...[...native].map((n) => `- ${mdText(n)}`));
   out.push('', `Pi OS floor: **${r.piOs}** (glibc ${r.glibcFloor}).`, '', '### Toolchains', '');
   for (const t of r.toolchains) {
     const from =

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
-import { runAction, runnerDirs, type RunnerDirs } from '../helpers/run-action.js';
+import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
 import { TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
 import { offlineInputs, workspaceWithFixtures } from '../helpers/workspace.js';
 
@@ -53,6 +53,7 @@ mod tests {
 
 let server: FileServer;
 let dirs: RunnerDirs;
+let warm: ActionRun;
 const a64 = testToolchain('aarch64-linux-gnu');
 let n = 0;
 const markers: string[] = [];
@@ -98,7 +99,7 @@ beforeAll(async () => {
   );
   fs.writeFileSync(path.join(crate, 'src', 'main.rs'), MAIN_RS);
   // Build (and download the toolchain) once, so the tests below time the smoke run, not cargo.
-  const warm = await runAction(inputs({ 'smoke-test': 'plain' }), dirs);
+  warm = await runAction(inputs({ 'smoke-test': 'plain' }), dirs);
   expect(warm.errors).toEqual([]);
   expect(warm.stdout).toContain('leftover ok');
 }, 300000);
@@ -113,6 +114,13 @@ async function settled(m: string): Promise<number[]> {
   for (let i = 0; i < 20 && alive(m).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
   return alive(m);
 }
+
+test('a passing smoke run says how it ran: under qemu with the board CPU, in the outputs and the summary', () => {
+  const [bin] = JSON.parse(warm.outputs.binaries as string) as { smoke: unknown }[];
+  expect(bin?.smoke).toEqual({ ok: true, how: 'qemu', cpu: 'cortex-a72' });
+  expect(warm.summary).toMatch(/✅ <code>leftover ok[^<]*<\/code> \(qemu -cpu cortex-a72\) \|/);
+  expect(warm.summary).not.toContain('### Smoke runs');
+});
 
 test('exits 0 but leaves a child holding stdout: the run ends soon, says so, and kills the child', async () => {
   const m = marker();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { cargoEnv } from '../../src/cargo/env.js';
+import { cargoEnv, howRun, howRunWords, runnerCommand } from '../../src/cargo/env.js';
 import { collectBinaries, parsePackageId } from '../../src/cargo/messages.js';
 import { cargoArgs } from '../../src/cargo/build.js';
 import { resolveTargets } from '../../src/targets/resolve.js';
@@ -19,7 +19,7 @@ describe('cargoEnv', () => {
     const env = cargoEnv(
       pi4!,
       { kind: 'gcc', layout, tools: { cxx: true, ranlib: true, strip: true } },
-      { qemu: '/r/qemu-aarch64', sysroot: '/r/sysroot-a' },
+      { kind: 'qemu', qemu: '/r/qemu-aarch64', sysroot: '/r/sysroot-a' },
     );
     expect(env).toEqual({
       CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: '/t c/bin/aarch64-linux-gnu-gcc',
@@ -49,11 +49,36 @@ describe('cargoEnv', () => {
     ).toEqual([]);
   });
   test('musl with rust-lld: no C compiler, static runner without -L', () => {
-    const env = cargoEnv(zeroMusl!, { kind: 'rust-lld' }, { qemu: '/r/qemu-arm', sysroot: null });
+    const env = cargoEnv(
+      zeroMusl!,
+      { kind: 'rust-lld' },
+      { kind: 'qemu', qemu: '/r/qemu-arm', sysroot: null },
+    );
     expect(env).toEqual({
       CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_LINKER: 'rust-lld',
       CARGO_TARGET_ARM_UNKNOWN_LINUX_MUSLEABIHF_RUNNER: '/r/qemu-arm -cpu arm1176',
     });
+  });
+});
+
+describe('a native runner (arm64 Linux without qemu-aarch64)', () => {
+  const native = { kind: 'native', note: 'runs natively' } as const;
+  test('exports no RUNNER: cargo executes host-compatible binaries itself', () => {
+    const gcc = { kind: 'gcc', layout, tools: { cxx: true, ranlib: true, strip: true } } as const;
+    const env = cargoEnv(pi4!, gcc, native);
+    expect(Object.keys(env).filter((k) => k.includes('RUNNER'))).toEqual([]);
+    expect(env).toEqual(cargoEnv(pi4!, gcc, null));
+  });
+  test('the command before the binary is empty, and the run is reported as native', () => {
+    expect(runnerCommand(pi4!, native)).toEqual([]);
+    expect(howRun(pi4!, native)).toEqual({ how: 'native', note: 'runs natively' });
+    expect(howRunWords(howRun(pi4!, native))).toBe('natively on this host');
+  });
+  test('a qemu runner is reported with the CPU it emulates (its own, else the board’s)', () => {
+    const q = { kind: 'qemu', qemu: '/r/qemu-aarch64', sysroot: null } as const;
+    expect(howRun(pi4!, q)).toEqual({ how: 'qemu', cpu: 'cortex-a72' });
+    expect(howRun(pi4!, { ...q, cpu: 'cortex-a53' })).toEqual({ how: 'qemu', cpu: 'cortex-a53' });
+    expect(howRunWords(howRun(pi4!, q))).toBe('under qemu -cpu cortex-a72');
   });
 });
 

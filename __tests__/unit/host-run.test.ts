@@ -1,13 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { targetSpec, TARGETS } from '../../src/targets/table.js';
+import { targetSpec, TARGETS, type TargetSpec } from '../../src/targets/table.js';
 import { loadManifest, zigToolchains } from '../../src/toolchain/manifest.js';
-import {
-  HOST_RUNS,
-  hostRun,
-  needsQemu,
-  noRunNotice,
-  qemuMissingAdvice,
-} from '../../src/zig/host-run.js';
+import { HOST_RUNS, hostRun, noRunNotice, qemuMissingAdvice } from '../../src/zig/host-run.js';
 
 const LINUX_X64 = { os: 'linux', arch: 'x64', glibc: '2.39' };
 const LINUX_ARM64 = { os: 'linux', arch: 'arm64', glibc: '2.39' };
@@ -20,38 +14,98 @@ const V7 = targetSpec('armv7-unknown-linux-gnueabihf');
 const V6 = targetSpec('arm-unknown-linux-gnueabihf');
 const V6_MUSL = targetSpec('arm-unknown-linux-musleabihf');
 
+/** The five target kinds: glibc and musl aarch64, ARMv7 glibc, ARMv6 glibc and musl. */
+const KINDS = [A64, A64_MUSL, V7, V6, V6_MUSL];
+const CPU = 'cortex-a72';
+
+/** hostRun's answer reduced to runner kind and the CPU qemu is given (null: none/native). */
+const decide = (host: typeof LINUX_X64 | typeof MAC_ARM64, t: TargetSpec, qemu: boolean) => {
+  const r = hostRun(host, t, CPU, '2.31', qemu);
+  return r.how === 'qemu' ? 'qemu' : r.how;
+};
+
 describe('smoke runs per host', () => {
-  it('x86_64 Linux runs every target under qemu', () => {
-    for (const t of TARGETS) expect(hostRun(LINUX_X64, t, 'cortex-a53', '2.31').how).toBe('qemu');
+  // Every host row × target kind × qemu found or not: qemu whenever it is there, native only
+  // for aarch64 on arm64 Linux without it, nothing on macOS.
+  const WANT: Record<string, Record<'qemu' | 'noQemu', string[]>> = {
+    'linux/x64': {
+      qemu: ['qemu', 'qemu', 'qemu', 'qemu', 'qemu'],
+      noQemu: ['qemu', 'qemu', 'qemu', 'qemu', 'qemu'],
+    },
+    'linux/arm64': {
+      qemu: ['qemu', 'qemu', 'qemu', 'qemu', 'qemu'],
+      noQemu: ['native', 'native', 'qemu', 'qemu', 'qemu'],
+    },
+    'darwin/arm64': {
+      qemu: ['none', 'none', 'none', 'none', 'none'],
+      noQemu: ['none', 'none', 'none', 'none', 'none'],
+    },
+    'darwin/x64': {
+      qemu: ['none', 'none', 'none', 'none', 'none'],
+      noQemu: ['none', 'none', 'none', 'none', 'none'],
+    },
+  };
+  test.each(
+    Object.entries(WANT).flatMap(([h, w]) => [
+      [h, true, w.qemu] as const,
+      [h, false, w.noQemu] as const,
+    ]),
+  )('%s, qemu found: %s', (h, qemu, want) => {
+    const host = [LINUX_X64, LINUX_ARM64, MAC_ARM64, MAC_X64].find(
+      (x) => `${x.os}/${x.arch}` === h,
+    )!;
+    expect(KINDS.map((t) => decide(host, t, qemu))).toEqual(want);
   });
 
-  it('arm64 Linux runs aarch64 natively, saying the board CPU was not emulated', () => {
-    for (const t of [A64, A64_MUSL]) {
-      const r = hostRun(LINUX_ARM64, t, 'cortex-a72', '2.31');
-      expect(r.how).toBe('native');
-      expect(r.how === 'native' && r.note).toContain('not under qemu -cpu cortex-a72');
-    }
+  it('the table above covers every host row', () => {
+    expect(Object.keys(HOST_RUNS).sort()).toEqual(
+      ['darwin/arm64', 'darwin/x64', 'linux/arm64', 'linux/x64'].sort(),
+    );
   });
 
-  it('arm64 Linux keeps 32-bit ARM under qemu (no AArch32 on its cores)', () => {
+  it('arm64 Linux with qemu-aarch64 runs aarch64 under qemu: the board CPU is the stronger proof', () => {
+    for (const t of [A64, A64_MUSL])
+      expect(hostRun(LINUX_ARM64, t, CPU, '2.31', true)).toEqual({
+        how: 'qemu',
+      });
+  });
+
+  it('arm64 Linux without qemu runs aarch64 natively, saying what that does not prove', () => {
+    const gnu = hostRun(LINUX_ARM64, A64, CPU, '2.31', false);
+    const note = gnu.how === 'native' ? gnu.note : '';
+    expect(note).toContain('aarch64-unknown-linux-gnu: runs natively on this linux/arm64 host');
+    expect(note).toContain('not under qemu -cpu cortex-a72 (qemu-aarch64 is not installed)');
+    expect(note).toContain('the CPU level is proven by the static checks only');
+    expect(note).toContain("the host's glibc 2.39, not Pi OS's (the binary needs at most 2.31");
+    const musl = hostRun(LINUX_ARM64, A64_MUSL, 'cortex-a53', '2.31', false);
+    const mnote = musl.how === 'native' ? musl.note : '';
+    expect(mnote).toContain('not under qemu -cpu cortex-a53');
+    expect(mnote).toContain('static (musl)');
+    expect(mnote).not.toContain("host's glibc");
+  });
+
+  it('arm64 Linux keeps 32-bit ARM under qemu (no AArch32 on its cores), found or not', () => {
     for (const t of [V7, V6, V6_MUSL])
-      expect(hostRun(LINUX_ARM64, t, 'arm1176', '2.31').how).toBe('qemu');
+      for (const q of [true, false])
+        expect(hostRun(LINUX_ARM64, t, 'arm1176', '2.31', q).how).toBe('qemu');
   });
 
-  it('a glibc floor newer than the arm64 host’s glibc goes to qemu; musl does not care', () => {
-    expect(hostRun(LINUX_ARM64, A64, 'cortex-a72', '2.41').how).toBe('qemu');
-    expect(hostRun(LINUX_ARM64, A64, 'cortex-a72', '2.39').how).toBe('native');
-    expect(hostRun(LINUX_ARM64, A64_MUSL, 'cortex-a72', '2.41').how).toBe('native');
-    expect(hostRun({ ...LINUX_ARM64, glibc: null }, A64, 'cortex-a72', '2.28').how).toBe('qemu');
-    expect(hostRun({ ...LINUX_ARM64, glibc: null }, A64_MUSL, 'cortex-a72', '2.28').how).toBe(
+  it('without qemu, a glibc floor newer than the arm64 host’s glibc cannot run natively; musl can', () => {
+    expect(hostRun(LINUX_ARM64, A64, CPU, '2.41', false).how).toBe('qemu');
+    expect(hostRun(LINUX_ARM64, A64, CPU, '2.39', false).how).toBe('native');
+    expect(hostRun(LINUX_ARM64, A64_MUSL, CPU, '2.41', false).how).toBe('native');
+    expect(hostRun({ ...LINUX_ARM64, glibc: null }, A64, CPU, '2.28', false).how).toBe('qemu');
+    expect(hostRun({ ...LINUX_ARM64, glibc: null }, A64_MUSL, CPU, '2.28', false).how).toBe(
       'native',
     );
+    // With qemu there, the host's glibc does not matter: qemu -L runs the target's.
+    expect(hostRun(LINUX_ARM64, A64, CPU, '2.41', true).how).toBe('qemu');
   });
 
   it('macOS runs nothing, with a notice that names the target and what was still checked', () => {
     for (const host of [MAC_ARM64, MAC_X64]) {
       for (const t of TARGETS) {
-        const r = hostRun(host, t, 'cortex-a53', '2.31');
+        const r = hostRun(host, t, 'cortex-a53', '2.31', false);
         expect(r.how).toBe('none');
         const notice = r.how === 'none' ? r.notice : '';
         expect(notice).toContain(`${t.triple}: macOS has no qemu-user`);
@@ -64,17 +118,8 @@ describe('smoke runs per host', () => {
   });
 
   it('an unknown host runs nothing rather than guessing', () => {
-    const r = hostRun({ os: 'win32', arch: 'x64', glibc: null }, A64, 'cortex-a53', '2.31');
+    const r = hostRun({ os: 'win32', arch: 'x64', glibc: null }, A64, 'cortex-a53', '2.31', true);
     expect(r).toEqual({ how: 'none', notice: expect.stringContaining('knows no qemu-user') });
-  });
-
-  it('qemu is looked for only where some target runs under it', () => {
-    const runs = (host: typeof LINUX_X64 | typeof MAC_ARM64, ts = TARGETS) =>
-      ts.map((t) => hostRun(host, t, 'cortex-a53', '2.31'));
-    expect(needsQemu(LINUX_X64, runs(LINUX_X64))).toBe(true);
-    expect(needsQemu(LINUX_ARM64, runs(LINUX_ARM64, [A64, A64_MUSL]))).toBe(false);
-    expect(needsQemu(LINUX_ARM64, runs(LINUX_ARM64, [A64, V7]))).toBe(true);
-    expect(needsQemu(MAC_ARM64, runs(MAC_ARM64))).toBe(false);
   });
 
   it('the missing-qemu advice says apt only where apt can help', () => {

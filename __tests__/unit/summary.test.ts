@@ -25,7 +25,13 @@ const bin = (over: Partial<CheckedBinary>): CheckedBinary => ({
     needed: ['libc.so.6'],
   },
   findings: [],
-  smoke: { ok: true, firstLine: 'app 1.0 | ok', problem: null, ms: 40 },
+  smoke: {
+    ok: true,
+    firstLine: 'app 1.0 | ok',
+    problem: null,
+    ms: 40,
+    ran: { how: 'qemu', cpu: 'cortex-a72' },
+  },
   verdict: 'passed',
   ...over,
 });
@@ -77,7 +83,7 @@ describe('renderSummary', () => {
   test('one row per binary with its facts, escaped for markdown tables', () => {
     const md = renderSummary(report([bin({})]));
     expect(md).toContain(
-      '| `aarch64-unknown-linux-gnu` | pi4, pi5 | <code>app</code> (stripped) | 2.0 MiB | 2.28 (2.31) | buster, bullseye, bookworm, trixie | `abababababab` | ✅ passed | ✅ <code>app 1.0 &#124; ok</code> |',
+      '| `aarch64-unknown-linux-gnu` | pi4, pi5 | <code>app</code> (stripped) | 2.0 MiB | 2.28 (2.31) | buster, bullseye, bookworm, trixie | `abababababab` | ✅ passed | ✅ <code>app 1.0 &#124; ok</code> (qemu -cpu cortex-a72) |',
     );
     expect(md).toContain(
       '- `aarch64-unknown-linux-gnu`: <code>bootlin-aarch64-glibc-2020.08-1</code>, from the actions-cache',
@@ -90,6 +96,24 @@ describe('renderSummary', () => {
     );
     expect(md).toContain('| Build | 12.3 |');
     expect(md).not.toContain('### Findings');
+    expect(md).not.toContain('### Smoke runs');
+  });
+  test('a native run says so in its cell and, once per note, what it did not prove', () => {
+    const note = 'aarch64-unknown-linux-gnu: runs natively on this linux/arm64 host';
+    const ran = { how: 'native', note } as const;
+    const md = renderSummary(
+      report([
+        bin({ smoke: { ...bin({}).smoke!, ran } }),
+        bin({ name: 'two', smoke: { ...bin({}).smoke!, ran } }),
+      ]),
+    );
+    expect(md).toContain('✅ <code>app 1.0 &#124; ok</code> (native) |');
+    expect(md).not.toContain('qemu -cpu');
+    const section = md.slice(md.indexOf('### Smoke runs'));
+    expect(section.split('\n').filter((l) => l.startsWith('- '))[0]).toBe(
+      '- aarch64-unknown-linux-gnu&#58; runs natively on this linux/arm64 host',
+    );
+    expect(md.split('runs natively').length - 1).toBe(1);
   });
   test('static binaries, failures and findings', () => {
     const md = renderSummary(
@@ -129,7 +153,13 @@ describe('renderSummary: text from the build is shown, never read as Markdown or
       ...report([
         bin({
           name: evil,
-          smoke: { ok: true, firstLine: evil, problem: null, ms: 1 },
+          smoke: {
+            ok: true,
+            firstLine: evil,
+            problem: null,
+            ms: 1,
+            ran: { how: 'native', note: evil },
+          },
           findings: [{ code: 'cpu-too-new', severity: 'error', message: evil }],
         }),
       ]),
@@ -184,7 +214,16 @@ describe('actionOutputs', () => {
         piOs: ['buster', 'bullseye', 'bookworm', 'trixie'],
         boards: ['pi4', 'pi5'],
         verified: 'passed',
+        smoke: { ok: true, how: 'qemu', cpu: 'cortex-a72' },
       },
+    ]);
+    const native = bin({
+      smoke: { ...bin({}).smoke!, ok: false, ran: { how: 'native', note: 'n' } },
+    });
+    const nout = actionOutputs([], [], [native, bin({ smoke: null })], null);
+    expect(JSON.parse(nout.binaries as string).map((b: { smoke: unknown }) => b.smoke)).toEqual([
+      { ok: false, how: 'native', cpu: null },
+      null,
     ]);
     expect(out.archives).toBe('/o/app-1.0.0-aarch64.tar.gz');
     expect(out.checksums).toBe('/o/SHA256SUMS');

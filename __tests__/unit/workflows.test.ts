@@ -6,6 +6,7 @@ import { DEFAULT_PI_OS, PI_OS, TARGETS, type TargetSpec } from '../../src/target
 import { chooseLinker, lockfileBuildsC } from '../../src/toolchain/prepare.js';
 import { loadManifest, type GccToolchainEntry } from '../../src/toolchain/manifest.js';
 import { selectToolchain } from '../../src/toolchain/select.js';
+import { hostRun } from '../../src/zig/host-run.js';
 import { FIXTURES, REPO } from '../helpers/test-env.js';
 
 // Workflow hygiene, checked line by line (no YAML dependency): third-party actions pinned by
@@ -504,6 +505,38 @@ describe('the self-test matrix', () => {
       }
     },
   );
+
+  test.each(rows.map((r) => [where(r), r] as const))(
+    "%s: smoke-run is how the action's own smoke run runs it (hostRun, qemu installed on Linux)",
+    (_, r) => {
+      const host = HOSTS[r.os as string]!;
+      const s = spec(r);
+      const [target] = resolveTargets(r.target as string);
+      const floor = s.libc === 'gnu' ? floorOf(r) : '';
+      // The workflow installs qemu-user-static on every Linux runner before the action runs.
+      const run = hostRun({ ...host, glibc: null }, s, target!.qemuCpu, floor, host.os === 'linux');
+      // ARMv6 glibc too: the Pi OS runtime runs under the board's CPU, whatever linked it.
+      const want =
+        run.how === 'qemu'
+          ? `qemu ${target!.qemuCpu}`
+          : run.how === 'native'
+            ? 'native'
+            : undefined;
+      expect(r['smoke-run']).toBe(want);
+    },
+  );
+
+  test("the check step compares the action's reported smoke run with the row's", () => {
+    const check = stepsOf(text).find((st) => st.some((l) => /WANT_SMOKE_RUN:/.test(l.text)));
+    expect(check?.map((l) => valueOf(l, 'WANT_SMOKE_RUN')).find(Boolean)).toBe(
+      '${{ matrix.smoke-run }}',
+    );
+    const body = check?.map((l) => l.text).join('\n') ?? '';
+    expect(body).toContain('.[0].smoke');
+    expect(body).toContain('[ "$ran" = "$WANT_SMOKE_RUN" ] || fail');
+    // The check runs on every host: macOS proves that nothing ran there.
+    expect(check?.map((l) => valueOf(l, 'if')).filter(Boolean)).toEqual([]);
+  });
 
   test('apt-get and the qemu run are Linux-only; macOS only builds (no qemu-user there)', () => {
     const steps = stepsOf(text);

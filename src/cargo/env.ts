@@ -38,13 +38,41 @@ export interface GccTools {
   strip: boolean;
 }
 
+/**
+ * How cargo and the smoke run execute one target's binaries: under qemu with the board's CPU, or
+ * (an arm64 Linux host without qemu-aarch64) by the host itself.
+ */
+export type RunnerPaths = QemuRunner | NativeRunner;
+
 /** A qemu runner reachable through paths without spaces (cargo splits RUNNER on whitespace). */
-export interface RunnerPaths {
+export interface QemuRunner {
+  kind: 'qemu';
   qemu: string;
   /** Sysroot link for `-L`; null for static (musl) targets. */
   sysroot: string | null;
   /** qemu CPU model when it differs from the target's (see ZigPlan.runCpu). */
   cpu?: string;
+}
+
+/** The host executes the binary itself: no emulated CPU, the host's glibc. */
+export interface NativeRunner {
+  kind: 'native';
+  /** What a native run does not prove, for the log and the summary. */
+  note: string;
+}
+
+/** How a binary was run, as the summary and the outputs report it. */
+export type HowRun = { how: 'qemu'; cpu: string } | { how: 'native'; note: string };
+
+export function howRun(target: ResolvedTarget, runner: RunnerPaths): HowRun {
+  return runner.kind === 'qemu'
+    ? { how: 'qemu', cpu: runner.cpu ?? target.qemuCpu }
+    : { how: 'native', note: runner.note };
+}
+
+/** "under qemu -cpu cortex-a72" / "natively on this host", for log lines and findings. */
+export function howRunWords(ran: HowRun): string {
+  return ran.how === 'qemu' ? `under qemu -cpu ${ran.cpu}` : 'natively on this host';
 }
 
 /**
@@ -116,12 +144,18 @@ export function cargoEnv(
     env[`PKG_CONFIG_LIBDIR_${sfx}`] = pkgConfigLibdir(sysroot.dir, target.spec.gccTriple);
     env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
   }
-  if (runner) env[`CARGO_TARGET_${key}_RUNNER`] = runnerCommand(target, runner).join(' ');
+  // A native target needs no runner: cargo executes host-compatible binaries itself.
+  if (runner?.kind === 'qemu')
+    env[`CARGO_TARGET_${key}_RUNNER`] = runnerCommand(target, runner).join(' ');
   return env;
 }
 
-/** qemu with the Pi's CPU model (the default `max` CPU would hide ARMv7 code in an ARMv6 build). */
+/**
+ * What goes before the binary: qemu with the Pi's CPU model (the default `max` CPU would hide
+ * ARMv7 code in an ARMv6 build), or nothing for a native run.
+ */
 export function runnerCommand(target: ResolvedTarget, runner: RunnerPaths): string[] {
+  if (runner.kind === 'native') return [];
   const cmd = [runner.qemu, '-cpu', runner.cpu ?? target.qemuCpu];
   if (runner.sysroot) cmd.push('-L', runner.sysroot);
   return cmd;

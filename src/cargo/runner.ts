@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertPrivate, makeSpaceFreePrivateDir } from '../tempdir.js';
-import type { RunnerPaths } from './env.js';
+import type { QemuRunner } from './env.js';
 
 /** The first of `names` found as an executable on PATH, like `which`. */
 export function which(names: readonly string[], pathEnv: string | undefined): string | null {
@@ -45,7 +45,7 @@ export function linkRunner(
   triple: string,
   qemu: string,
   sysroot: string | null,
-): RunnerPaths {
+): QemuRunner {
   const q = path.join(dir, path.basename(qemu));
   relink(q, qemu);
   let s: string | null = null;
@@ -53,7 +53,7 @@ export function linkRunner(
     s = path.join(dir, `sysroot-${triple}`);
     relink(s, sysroot);
   }
-  return { qemu: q, sysroot: s };
+  return { kind: 'qemu', qemu: q, sysroot: s };
 }
 
 function relink(link: string, target: string): void {

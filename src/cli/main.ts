@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runnerCommand } from '../cargo/env.js';
+import { howRun, runnerCommand } from '../cargo/env.js';
 import { ActionError, InputError, errorMessage } from '../errors.js';
 import { runAttached } from '../exec.js';
 import { parseInputs } from '../inputs.js';
@@ -179,8 +179,9 @@ async function dispatch(
             ? `--bin: the build made ${names.length} binaries (${names.join(', ')}); pick one, e.g. --bin ${names[0]}`
             : `the build made no binary to run; name one with --bin NAME`,
         );
+      const ran = howRun(target, runner);
       log.info(
-        `Running ${bin.name} under ${target.spec.qemu.binary} -cpu ${runner.cpu ?? target.qemuCpu}`,
+        `Running ${bin.name} ${ran.how === 'qemu' ? `under ${target.spec.qemu.binary} -cpu ${ran.cpu}` : 'natively on this host (no qemu)'}`,
       );
       const [program, ...args] = [
         ...runnerCommand(target, runner),

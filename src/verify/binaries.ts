@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
-import { runnerCommand, type RunnerPaths } from '../cargo/env.js';
+import { howRunWords, type RunnerPaths } from '../cargo/env.js';
 import { verifyBytes, type BinaryFacts, type Finding, type FindingCode } from '../elf/index.js';
 import type { ActionInputs } from '../inputs.js';
 import type { Log } from '../log.js';
 import { showValue } from '../log-text.js';
 import type { StagedBinary } from '../stage.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
-import { smokeRun, type SmokeResult } from './smoke.js';
+import { smokeWith, type SmokeResult } from './smoke.js';
 
 /** An ELF finding, or the smoke run's failure. */
 export type CheckFinding = Omit<Finding, 'code'> & { code: FindingCode | 'smoke-failed' };
@@ -25,7 +25,7 @@ export interface CheckedBinary extends StagedBinary {
 export interface CheckContext {
   inputs: Pick<ActionInputs, 'verify' | 'smokeTest' | 'smokeTestTimeoutMs' | 'glibcFloor' | 'piOs'>;
   targets: readonly ResolvedTarget[];
-  /** The qemu runner per triple; absent when qemu is not installed. */
+  /** The qemu (or native) runner per triple; absent when nothing here can run the target. */
   runners: ReadonlyMap<string, RunnerPaths>;
   /** What to do without qemu on this host (apt on Linux; a Linux runner elsewhere). */
   qemuAdvice?: string;
@@ -71,7 +71,7 @@ async function checkOne(
     findings.push({
       code: 'smoke-failed',
       severity: 'error',
-      message: `smoke run under qemu -cpu ${ctx.runners.get(bin.target)?.cpu ?? target.qemuCpu}: ${smoke.problem}`,
+      message: `smoke run ${howRunWords(smoke.ran)}: ${smoke.problem}`,
     });
   }
   const errors = findings.filter((f) => f.severity === 'error');
@@ -111,13 +111,16 @@ async function smokeIfWanted(
     );
     return null;
   }
-  const result = await smokeRun(
-    [...runnerCommand(target, runner), bin.path],
+  const result = await smokeWith(
+    target,
+    runner,
+    bin.path,
     ctx.inputs.smokeTest,
     ctx.inputs.smokeTestTimeoutMs,
   );
+  const ran = result.ran;
   ctx.log.info(
-    `smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
+    `smoke run ${bin.name} (${ran.how === 'qemu' ? ran.cpu : 'native'}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`,
   );
   return result;
 }

@@ -25,7 +25,8 @@ interface HostRunRow {
 
 /**
  * arm64 Linux runs aarch64 code natively, but not 32-bit ARM: AArch32 at EL0 is optional in
- * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS has no user-mode qemu (qemu-user is Linux-only).
+ * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS
+ * has no user-mode qemu (qemu-user is Linux-only).
  */
 export const HOST_RUNS: Readonly<Record<string, HostRunRow>> = {
   'linux/x64': { native: [], qemu: true },
@@ -49,7 +50,10 @@ const UNKNOWN_HOST: HostRunRow = {
 };
 
 export type HostRun =
-  /** Under qemu-user with the board's CPU (or the CPU the run facts name). */
+  /**
+   * Under qemu-user with the board's CPU (or the CPU the run facts name). Also the answer when
+   * qemu is missing and nothing else can run the binary: the caller then warns that it is missing.
+   */
   | { readonly how: 'qemu' }
   /** Executed by the host itself: no qemu, no `-cpu`; `note` says what that does not prove. */
   | { readonly how: 'native'; readonly note: string }
@@ -61,23 +65,32 @@ function rowFor(host: Pick<HostFacts, 'os' | 'arch'>): HostRunRow {
 }
 
 /**
- * The smoke run for one target on this host. A native run of a glibc binary uses the host's
- * own loader and libc, so it needs a host glibc at least as new as the Pi OS floor the binary
- * was linked for; otherwise qemu with the cross libc is the run that can start it.
+ * The smoke run (and cargo runner) for one target on this host. qemu with the board's CPU comes
+ * first wherever it is there, even for code the host could execute: a Neoverse host would run
+ * instructions a Cortex-A72 has not. Without qemu, a host that executes the target's arch runs
+ * the binary itself. A native glibc binary uses the host's own loader and libc, so that needs a
+ * host glibc at least as new as the Pi OS floor it was linked for; musl binaries are static.
  */
 export function hostRun(
   host: HostFacts,
   spec: TargetSpec,
   boardCpu: string,
   glibcFloor: string,
+  /** Whether the target's qemu-user binary was found (after any install attempt). */
+  qemuFound: boolean,
 ): HostRun {
   const row = rowFor(host);
+  if (row.qemu && qemuFound) return { how: 'qemu' };
   const libcFits =
     spec.libc === 'musl' || (host.glibc !== null && compareVersions(host.glibc, glibcFloor) >= 0);
   if (row.native.includes(spec.arch) && libcFits) {
+    const libc =
+      spec.libc === 'musl'
+        ? 'it is static (musl), so no libc of the host is involved'
+        : `it runs with the host's glibc ${host.glibc ?? '?'}, not Pi OS's (the binary needs at most ${glibcFloor}, checked statically)`;
     return {
       how: 'native',
-      note: `runs natively on this ${host.os}/${host.arch} host, not under qemu -cpu ${boardCpu}: the host CPU is newer than the board's, so the CPU-level proof is the static check of the binary`,
+      note: `${spec.triple}: runs natively on this ${host.os}/${host.arch} host, not under qemu -cpu ${boardCpu} (${spec.qemu.binary} is not installed): the host CPU is not the board's, so the CPU level is proven by the static checks only; ${libc}`,
     };
   }
   if (row.qemu) return { how: 'qemu' };
@@ -88,11 +101,6 @@ export function hostRun(
 export function noRunNotice(host: Pick<HostFacts, 'os' | 'arch'>, spec: TargetSpec): string {
   const why = rowFor(host).noQemu ?? 'no qemu-user here';
   return `${spec.triple}: ${why}, so its binaries are not smoke-run on this ${host.os}/${host.arch} runner; they are checked statically (ELF, float ABI, glibc floor${spec.cpu === 'v6' ? ', the ARMv6 instruction scan' : ''}). Run the smoke test on a Linux runner to execute them.`;
-}
-
-/** Whether qemu is worth looking for (and installing) on this host for these targets. */
-export function needsQemu(host: HostFacts, runs: readonly HostRun[]): boolean {
-  return rowFor(host).qemu && runs.some((r) => r.how === 'qemu');
 }
 
 /** What to tell a user whose qemu is missing: apt on Linux, nothing to install elsewhere. */
