@@ -24,8 +24,18 @@ export interface RunnerDirs {
 }
 
 /** A fresh runner-like directory tree; `spaces` puts spaces in every path, as real users do. */
+/** Every runnerDirs root of this test file, removed after it (see cleanup.ts). */
+const made: string[] = [];
+
+/** Removes this file's runner dirs (each holds a workspace with target/ and a tool cache). */
+export function removeRunnerDirs(): void {
+  if (process.env.RPI_KEEP_TEST_DIRS) return;
+  for (const root of made.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+}
+
 export function runnerDirs(label: string, spaces = true): RunnerDirs {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), spaces ? `rpi ${label} ` : `rpi-${label}-`));
+  made.push(root);
   const d = (n: string) => {
     const p = path.join(root, n);
     fs.mkdirSync(p, { recursive: true });
