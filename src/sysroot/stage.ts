@@ -163,7 +163,11 @@ export async function prepareSysroots(
     }
     if (runtime.length > 0) {
       const r = await prepareRuntime(target, runtime, opened, prepared, one);
-      ctx.log.info(`${triple}: ${r.note}`);
+      const t = opened.timings;
+      ctx.log.info(
+        `${triple}: Pi OS runtime ${r.resolved.join(' ')} (${r.origin}); InRelease ${t.inrelease} ms, indexes ${t.indexes} ms, resolve ${t.resolve} ms${t.debs !== undefined ? `, .debs ${t.debs} ms, unpack ${t.unpack} ms` : ''} (with the packages')`,
+      );
+      if (!r.cpu) ctx.log.info(`${triple}: ${r.note}`);
       if (r.cpu) ctx.log.warning(`${triple}: ${r.note}`, 'smoke run CPU');
       out.runtimes.set(triple, r);
     }
