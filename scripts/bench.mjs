@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actionNode } from './action-node.mjs';
 import { benchCli } from './bench-cli.mjs';
+import { benchSysroot } from './bench-sysroot.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
@@ -998,6 +999,27 @@ try {
       RUST,
       REGISTRY,
       CLI,
+    }),
+  );
+
+  // -------------------------------------------------------------- 7. Pi OS packages stage
+  await section('7. Pi OS packages', () =>
+    benchSysroot({
+      runAction,
+      runnerDirs,
+      row,
+      details,
+      secs,
+      progress,
+      median,
+      root,
+      ws,
+      common,
+      server,
+      multi,
+      v7: toolchain('arm-linux-gnueabihf'),
+      testHome: TEST_HOME,
+      RUNS,
     }),
   );
 } catch (err) {
