@@ -162,13 +162,24 @@ export async function prepareSysroots(
       out.sysroots.set(triple, prepared);
     }
     if (runtime.length > 0) {
-      const r = await prepareRuntime(target, runtime, opened, prepared, one);
+      let r: PreparedRuntime;
+      try {
+        r = await prepareRuntime(target, runtime, opened, prepared, one);
+      } catch (err) {
+        // Only a sharper smoke run is lost; nothing unverified was kept.
+        if (!(err instanceof ActionError)) throw err;
+        ctx.log.warning(
+          `${triple}: the Pi OS runtime for smoke runs is not available (${err.message})`,
+          'smoke run CPU',
+        );
+        continue;
+      }
       const t = opened.timings;
       ctx.log.info(
         `${triple}: Pi OS runtime ${r.resolved.join(' ')} (${r.origin}); InRelease ${t.inrelease} ms, indexes ${t.indexes} ms, resolve ${t.resolve} ms${t.debs !== undefined ? `, .debs ${t.debs} ms, unpack ${t.unpack} ms` : ''} (with the packages')`,
       );
-      if (!r.cpu) ctx.log.info(`${triple}: ${r.note}`);
       if (r.cpu) ctx.log.warning(`${triple}: ${r.note}`, 'smoke run CPU');
+      else ctx.log.info(`${triple}: ${r.note}`);
       out.runtimes.set(triple, r);
     }
   }
