@@ -1,6 +1,6 @@
 /**
- * The bundled action, offline: `fixtures/hello-sys` for pi4 with some of its libraries left out
- * of `sysroot-packages`. The build fails, and its one `::error::` keeps cargo's text and names
+ * The bundled action, offline: `fixtures/hello-sys` for pi4 with one of its libraries left out
+ * of `sysroot-packages` (openssl-sys's build script, the crate's own pkg-config probe, the link). The build fails, and its one `::error::` keeps cargo's text and names
  * the package that provides the missing file, found in bookworm's real Contents-arm64.gz from
  * the loopback mirror (scripts/setup-sysroot-fixtures.sh). A mirror that stalls for the lookup
  * leaves the error as it was, within the bound.
@@ -82,6 +82,18 @@ describe('a -sys crate’s missing library: the error names its Debian package',
     expect(err).toContain("could not find system library 'dbus-1'");
     expect(err.split('\n').at(-1)).toBe(
       "the sysroot lacks dbus-1.pc: add libdbus-1-dev to 'sysroot-packages' (sysroot-packages: libssl-dev libsqlite3-dev libdbus-1-dev) (Debian archive bookworm arm64, package libdbus-1-dev provides usr/lib/aarch64-linux-gnu/pkgconfig/dbus-1.pc)",
+    );
+  });
+
+  test('the linker, in a note the summary leaves out: -lsqlite3 → libsqlite3-dev', async () => {
+    // Without libsqlite3.pc, libsqlite3-sys falls back to a bare -lsqlite3: ld fails at the link.
+    const r = await build('hint-ld', 'libssl-dev libdbus-1-dev');
+    expect(r.code).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    const [err] = r.errors as [string];
+    expect(err).toMatch(/^cargo build failed:\nerror: linking with `[^`]+` failed/);
+    expect(err.split('\n').at(-1)).toBe(
+      "the sysroot lacks libsqlite3.so: add libsqlite3-dev to 'sysroot-packages' (sysroot-packages: libssl-dev libdbus-1-dev libsqlite3-dev) (Debian archive bookworm arm64, package libsqlite3-dev provides usr/lib/aarch64-linux-gnu/libsqlite3.so)",
     );
   });
 
