@@ -218,6 +218,14 @@ describe('Contents: parse, scan for the wanted files only, choose', () => {
       packages: ['pkg'],
     });
     expect(parseContentsLine('')).toBeNull();
+    // Only Debian package names are named: the index's text goes into the error message.
+    expect(
+      parseContentsLine('usr/include/zlib.h   libdevel/::error::x,libdevel/zlib1g-dev'),
+    ).toEqual({
+      path: 'usr/include/zlib.h',
+      packages: ['zlib1g-dev'],
+    });
+    expect(parseContentsLine('usr/include/zlib.h   libdevel/##[x]')).toBeNull();
   });
 
   test.each([1, 7, 64, 100000])(
@@ -299,5 +307,11 @@ describe('Contents: parse, scan for the wanted files only, choose', () => {
     expect(g('fatal error: openssl/ssl.h: No such file or directory')).toEqual(['libssl-dev']);
     expect(g('ld: cannot find -lsqlite3: No such file')).toEqual(['libsqlite3-dev']);
     expect(g('Package nosuch was not found in the pkg-config search path')).toEqual([]);
+    // a name the regex takes but Debian policy does not (it would go into the message)
+    expect(
+      guessByName(wantedFiles('fatal error: foo_bar.h: No such file or directory')[0] as Wanted, [
+        'libfoo_bar-dev',
+      ]),
+    ).toEqual([]);
   });
 });

@@ -115,6 +115,12 @@ export interface ContentsHit {
   readonly packages: readonly string[];
 }
 
+/**
+ * Debian policy's package names. The index is signed, but its names still go into the error
+ * message: anything else (a `::` that could start a workflow command) is not named.
+ */
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+
 /** One `Contents` line: the file, whitespace, a comma list of `[area/]section/package`. */
 export function parseContentsLine(line: string): ContentsHit | null {
   const m = /^(.*\S)\s+(\S+)$/.exec(line);
@@ -122,7 +128,7 @@ export function parseContentsLine(line: string): ContentsHit | null {
   const packages = (m[2] as string)
     .split(',')
     .map((loc) => loc.slice(loc.lastIndexOf('/') + 1))
-    .filter(Boolean);
+    .filter((p) => PACKAGE_NAME.test(p));
   return packages.length ? { path: m[1] as string, packages } : null;
 }
 
@@ -246,6 +252,6 @@ export function guessByName(wanted: Wanted, names: Iterable<string>): string[] {
     .filter((s) => s.length >= 2)
     .map((s) => new RegExp(`^(lib)?${s.replace(/[.+]/g, '\\$&')}[0-9.]*[a-z]?-dev$`));
   const out: string[] = [];
-  for (const n of names) if (res.some((re) => re.test(n))) out.push(n);
+  for (const n of names) if (PACKAGE_NAME.test(n) && res.some((re) => re.test(n))) out.push(n);
   return out.sort();
 }
