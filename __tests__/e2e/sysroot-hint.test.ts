@@ -34,7 +34,12 @@ afterAll(async () => {
   await mirror.close();
 });
 
-async function build(label: string, packages: string, over: Record<string, string> = {}) {
+async function build(
+  label: string,
+  packages: string,
+  over: Record<string, string> = {},
+  env: Record<string, string> = {},
+) {
   const d = runnerDirs(label);
   workspaceWithFixtures(d);
   fs.cpSync(path.join(FIXTURES, 'hello-sys'), path.join(d.workspace, 'hello-sys'), {
@@ -51,7 +56,7 @@ async function build(label: string, packages: string, over: Record<string, strin
     'smoke-test': 'x',
     ...over,
   });
-  return runAction(inputs, d);
+  return runAction(inputs, d, env);
 }
 
 /** The `package hint: N ms` debug line: how long the lookup took. */
@@ -95,6 +100,37 @@ describe('a -sys crate’s missing library: the error names its Debian package',
     expect(err.split('\n').at(-1)).toBe(
       "the sysroot lacks libsqlite3.so: add libsqlite3-dev to 'sysroot-packages' (sysroot-packages: libssl-dev libdbus-1-dev libsqlite3-dev) (Debian archive bookworm arm64, package libsqlite3-dev provides usr/lib/aarch64-linux-gnu/libsqlite3.so)",
     );
+  });
+
+  test('zig, pi2 bullseye: zig’s own linker text; no bullseye Contents on the mirror, so a guess by name', async () => {
+    const zigDir = path.join(TEST_HOME, 'zig');
+    const file = 'zig-linux-x86_64-0.11.0.tar.gz';
+    const zig = await startFileServer(zigDir);
+    try {
+      const sha = fs.readFileSync(path.join(zigDir, `${file}.sha256`), 'utf8').split(/\s+/)[0];
+      const r = await build(
+        'hint-zig',
+        'libssl-dev libdbus-1-dev',
+        {
+          target: 'pi2',
+          'pi-os': 'bullseye',
+          linker: 'zig',
+          'toolchain-url': `${zig.url}/${file}`,
+          'toolchain-sha256': sha as string,
+        },
+        // Warmed by setup-zig.sh for this target and floor (zig's glibc stubs).
+        { ZIG_GLOBAL_CACHE_DIR: path.join(zigDir, 'cache-0.11.0') },
+      );
+      expect(r.code).toBe(1);
+      expect(r.errors).toHaveLength(1);
+      const [err] = r.errors as [string];
+      expect(r.stderr + r.stdout).toMatch(/unable to find Dynamic system library 'sqlite3'/);
+      expect(err.split('\n').at(-1)).toBe(
+        "the sysroot lacks libsqlite3.so: probably add libsqlite3-dev to 'sysroot-packages' (sysroot-packages: libssl-dev libdbus-1-dev libsqlite3-dev) (Raspbian archive (32-bit Raspberry Pi OS, ARMv6 hard-float) bullseye armhf: no Contents index to be sure; by name: libsqlite3-dev)",
+      );
+    } finally {
+      await zig.close();
+    }
   });
 
   test('the mirror stalls for the lookup: the error as cargo’s, within the bound', async () => {

@@ -156,11 +156,15 @@ describe('which package provides the missing file, from the archive’s Contents
     });
     try {
       const e = (await hinted(
-        failed('  Package dbus-1 was not found in the pkg-config search path.'),
+        failed(
+          '  Package dbus-1 was not found in the pkg-config search path.\nx.c:1:10: fatal error: openssl/ssl.h: No such file or directory',
+        ),
         ctx('pi4'),
       )) as CargoFailed;
       expect(e.message.split('\n').slice(1)).toEqual([
-        "the sysroot lacks dbus-1.pc: probably add libdbus-1-dev to 'sysroot-packages' (sysroot-packages: libsqlite3-dev libdbus-1-dev) (Debian archive bookworm arm64 publishes no Contents index to be sure; by name: libdbus-1-dev)",
+        "the sysroot lacks dbus-1.pc: probably add libdbus-1-dev to 'sysroot-packages' (sysroot-packages: libsqlite3-dev libdbus-1-dev) (Debian archive bookworm arm64: no Contents index to be sure; by name: libdbus-1-dev)",
+        // libssl-dev is in bookworm and bookworm-security: named once
+        "the sysroot lacks openssl/ssl.h: probably add libssl-dev to 'sysroot-packages' (sysroot-packages: libsqlite3-dev libssl-dev) (Debian archive bookworm arm64: no Contents index to be sure; by name: libssl-dev)",
       ]);
     } finally {
       for (const s of ['bookworm', 'bookworm-updates'])

@@ -140,13 +140,13 @@ async function hintLines(
     }
     // No Contents anywhere: a guess from the Packages index (cached by the stage's run).
     const indexes = await loadIndexes(req, suites, deps);
-    const all = indexes.flatMap((i) => [...i.names()]);
+    const all = new Set(indexes.flatMap((i) => [...i.names()]));
     for (const w of wanted) {
       const guess = guessByName(w, all).filter((n) => !have.has(n));
       if (guess.length === 0) continue;
       const where = suites[0] ? suiteLabel(suites[0]) : ctx.inputs.piOs;
       out.push(
-        `${prefix}the sysroot lacks ${w.what}: probably ${addLine(guess[0] as string, asked)} (${where} publishes no Contents index to be sure; by name: ${guess.slice(0, 5).join(', ')})`,
+        `${prefix}the sysroot lacks ${w.what}: probably ${addLine(guess[0] as string, asked)} (${where}: no Contents index to be sure; by name: ${guess.slice(0, 5).join(', ')})`,
       );
     }
   }
