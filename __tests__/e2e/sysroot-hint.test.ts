@@ -79,6 +79,19 @@ describe('a -sys crate’s missing library: the error names its Debian package',
     expect(mirror.hits.get(CONTENTS)).toBeGreaterThanOrEqual(1);
   });
 
+  test('cargo test (command: test) fails the same way: the same hint', async () => {
+    const r = await build('hint-test', 'libsqlite3-dev libdbus-1-dev', { command: 'test' });
+    expect(r.code).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    const [err] = r.errors as [string];
+    expect(err).toMatch(
+      /^cargo test failed:\nerror: failed to run custom build command for `openssl-sys /,
+    );
+    expect(err.split('\n').at(-1)).toMatch(
+      /^the sysroot lacks openssl\.pc: add libssl-dev to 'sysroot-packages' /,
+    );
+  });
+
   test('a crate’s own pkg-config probe without libdbus-1-dev: dbus-1.pc → libdbus-1-dev', async () => {
     const r = await build('hint-dbus', 'libssl-dev libsqlite3-dev');
     expect(r.code).toBe(1);
