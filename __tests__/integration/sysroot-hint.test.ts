@@ -207,6 +207,14 @@ describe('a hint never replaces or hides the error', () => {
     expect(await hinted(err, { ...c, inputs: dead })).toBe(err);
   });
 
+  it('a file of the toolchain’s glibc (libc6-dev): no package to add, the same error object', async () => {
+    const err = failed(
+      '/tc/bin/../aarch64-linux-gnu/bin/ld: cannot find -lc: No such file or directory',
+    );
+    expect(await hinted(err, ctx('pi4'))).toBe(err);
+    expect(lines.some((l) => l.includes('scanned for libc.so'))).toBe(true);
+  });
+
   it('a failure that names no missing file, or another error: rethrown, nothing fetched', async () => {
     const before = [...server.hits.values()].reduce((a, b) => a + b, 0);
     const plain = failed('error[E0425]: cannot find value `x` in this scope');

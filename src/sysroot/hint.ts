@@ -131,10 +131,13 @@ async function hintLines(
       (ctx.sysroots.get(triple)?.resolved ?? []).map((nv) => nv.slice(0, nv.indexOf('='))),
     );
     const prefix = targets.length > 1 ? `${triple}: ` : '';
+    // glibc's packages come with the toolchain (resolution drops them): asking for them is no fix.
+    const toolchain = new Set(ARCHIVES.toolchainProvides);
     if (found) {
       for (const w of wanted) {
         const f = found.get(w);
-        if (f) out.push(prefix + providerLine(f.provider, f.suite, have, asked));
+        if (f && !toolchain.has(f.provider.package))
+          out.push(prefix + providerLine(f.provider, f.suite, have, asked));
       }
       continue;
     }
@@ -142,7 +145,7 @@ async function hintLines(
     const indexes = await loadIndexes(req, suites, deps);
     const all = new Set(indexes.flatMap((i) => [...i.names()]));
     for (const w of wanted) {
-      const guess = guessByName(w, all).filter((n) => !have.has(n));
+      const guess = guessByName(w, all).filter((n) => !have.has(n) && !toolchain.has(n));
       if (guess.length === 0) continue;
       const where = suites[0] ? suiteLabel(suites[0]) : ctx.inputs.piOs;
       out.push(
