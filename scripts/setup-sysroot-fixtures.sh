@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fetches a small, real, signed Debian mirror for the sysroot archive client's tests into
 # $DEST (default $RPI_TEST_HOME/sysroot-mirror, RPI_TEST_HOME as in setup-test-env.sh): the InRelease and the Packages.xz
-# (.gz where listed) of bookworm and bullseye (+ -updates, -security) for arm64 and armhf, and the .debs of the
-# closures of ROOTS. Nothing is installed. The origin is the machine's own apt configuration
+# (.gz where listed) of bookworm and bullseye (+ -updates, -security) for arm64 and armhf, the
+# main/Contents-<arch>.gz of bookworm, and the .debs of the closures of ROOTS. Nothing is
+# installed. The origin is the machine's own apt configuration
 # (the URIs of /etc/apt/sources.list.d/*.sources ending in /debian and /debian-security), so no
 # host name lives in the repository. Layout: $DEST/debian/…, $DEST/debian-security/…, and
 # $DEST/raspbian -> debian (Debian armhf stands in for Raspbian, for ARMv7 only).
@@ -66,6 +67,21 @@ for suite in $SUITES; do
   suite_files "$DEST/debian-security" "$SECURITY" "$suite-security"
 done
 ln -sfn debian "$DEST/raspbian"
+
+# The Contents index of main (file -> package) for each arch of CONTENTS_SUITES: the build
+# failure's hint looks up which package provides a missing .pc, header or library in it.
+# Checked against the InRelease like the Packages files; ~11 MB each.
+for suite in ${CONTENTS_SUITES:-bookworm}; do
+  d="$DEST/debian/dists/$suite"
+  for arch in $ARCHS; do
+    rel="main/Contents-$arch.gz"
+    [[ -s $d/$rel ]] && continue
+    get "$DEBIAN/dists/$suite/$rel" "$d/$rel"
+    grep -E "^ [0-9a-f]{64} +[0-9]+ $rel\$" "$d/InRelease" | head -1 |
+      awk -v f="$d/$rel" '{print $1"  "f}' | sha256sum -c --quiet - ||
+      { echo "$d/$rel does not match its InRelease" >&2; rm -f "$d/$rel"; exit 1; }
+  done
+done
 
 # The .debs: a name-only closure over every suite's index (any version of a name is fetched, so
 # whichever suite the client prefers is there), skipping Essential / Multi-Arch: foreign and the

@@ -13,6 +13,7 @@ import { actionOutputs } from './outputs.js';
 import { PLACEHOLDERS, renderName } from './package/archive.js';
 import { ensureQemu } from './qemu.js';
 import { hostRun, qemuMissingAdvice, type HostFacts } from './zig/host-run.js';
+import { withSysrootHint } from './sysroot/hint.js';
 import {
   adoptSysroots,
   prepareSysroots,
@@ -235,6 +236,8 @@ export async function finish(p: Prepared, door: FrontDoor, log: Log): Promise<Pi
     stage,
     log,
     door,
+  ).catch((err: unknown) =>
+    withSysrootHint(err, { inputs, sysroots, toolCacheDir: door.runnerEnv.toolCache, log }),
   );
   // Best effort, like the toolchain: saved once the build has filled it.
   if (zigCache && !zigCache.hit) await saveCachedDir(zigCache.dir, zigCache.key, log);

@@ -246,7 +246,21 @@ function cargoFailure(sub: string, stderr: string, inputs: BuildInputs): ActionE
         .map((l) => withBuildScriptOutput(l, lines))
         .join('\n')
     : tail(stderr, 10);
-  return new ActionError(`cargo ${sub} failed:\n${summary}`, sub);
+  return new CargoFailed(`cargo ${sub} failed:\n${summary}`, sub, stderr);
+}
+
+/**
+ * A failed cargo run, with all it printed on stderr: a linker's "cannot find -lfoo" is in a
+ * `note:` the summary leaves out, and the sysroot hint reads it there.
+ */
+export class CargoFailed extends ActionError {
+  constructor(
+    message: string,
+    where: string,
+    readonly stderr: string,
+  ) {
+    super(message, where);
+  }
 }
 
 /**
