@@ -45,7 +45,8 @@ beforeAll(async () => {
   workspaceWithFixtures(dirs);
   fs.writeFileSync(path.join(dirs.workspace, 'hello-c', 'LICENSE'), 'MIT\n');
   first = await runAction(inputs(dirs), dirs, { ...service.env('100'), GITHUB_REF_NAME: 'v1.2.3' });
-});
+  // A cold two-target build: past the 180 s hook default on a loaded machine.
+}, 600000);
 
 afterAll(async () => {
   await files.close();
