@@ -7,7 +7,6 @@
  * bounded: whatever goes wrong, the original error is thrown unchanged.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { CargoFailed } from '../cargo/build.js';
@@ -26,9 +25,10 @@ import {
   type Wanted,
 } from './contents.js';
 import type { ReleaseFile } from './deb822.js';
+import { indexCache, keyCache, sysrootCacheRoot } from './file-cache.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
 import { userTrust, type Trust } from './keys.js';
-import { checkBytes, sha256Hex } from './packages.js';
+import { checkBytes } from './packages.js';
 import { packagesFor } from './plan.js';
 
 /** The whole lookup, fetches included; past it the build's error goes out as it was. */
@@ -106,7 +106,9 @@ async function hintLines(
       backoffMs: 1000,
       socketTimeoutMs: Math.min(ctx.inputs.downloadTimeoutMs, 30_000),
     });
-  const cache = fileCache(path.join(ctx.toolCacheDir, 'rpi-cross-sysroot', 'indexes'), ctx.log);
+  const root = sysrootCacheRoot(ctx.toolCacheDir);
+  const cache = indexCache(root, ctx.log);
+  const keys = keyCache(root, ctx.log);
   // The stage already said what it had to about these archives: here its notices are noise.
   const quiet: Log = {
     ...ctx.log,
@@ -123,7 +125,7 @@ async function hintLines(
       mirror: sys?.mirror ?? null,
       trust: await trust,
     };
-    const deps = { fetch, log: quiet, now: ctx.now, indexCache: cache };
+    const deps = { fetch, log: quiet, now: ctx.now, indexCache: cache, keyCache: keys };
     const suites = await openSuites(req, deps);
     const found = await searchContents(suites, wanted, target.spec.gccTriple, deps, ctx.log);
     const asked = sys ? packagesFor(sys, triple) : [];
@@ -295,31 +297,4 @@ async function scan(body: Buffer, choice: ContentsChoice, scanner: ContentsScann
 
 async function readTrust(file: string): Promise<Trust> {
   return userTrust(fs.readFileSync(file), file);
-}
-
-/**
- * Index files by SHA256, in the directory the sysroot stage keeps its Packages indexes in (the
- * same layout, so each reuses the other's): re-hashed when read, a damaged file is a miss.
- */
-function fileCache(dir: string, log: Log): IndexCache {
-  return {
-    get(sha256) {
-      try {
-        const body = fs.readFileSync(path.join(dir, sha256));
-        return sha256Hex(body) === sha256 ? body : null;
-      } catch {
-        return null;
-      }
-    },
-    put(sha256, body) {
-      try {
-        fs.mkdirSync(dir, { recursive: true });
-        const tmp = path.join(dir, `${sha256}.partial-${process.pid}`);
-        fs.writeFileSync(tmp, body);
-        fs.renameSync(tmp, path.join(dir, sha256));
-      } catch (err) {
-        log.debug(`index cache: cannot keep ${sha256}: ${errorMessage(err)}`);
-      }
-    },
-  };
 }

@@ -23,7 +23,6 @@ import {
   resolveRequest,
   unpackAll,
   type ClientDeps,
-  type IndexCache,
   type OpenedSuite,
   type SysrootRequest,
 } from './client.js';
@@ -31,7 +30,8 @@ import type { PackageIndex } from './packages.js';
 import { parseElf, type ArmAttributes } from '../elf/index.js';
 import { ARMV7_LIBC_CPU } from '../zig/targets.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
-import { userTrust, type KeyCache, type Trust } from './keys.js';
+import { indexCache, keyCache, sysrootCacheRoot } from './file-cache.js';
+import { userTrust, type Trust } from './keys.js';
 import { mergeTrees } from './merge.js';
 import { sha256Hex } from './packages.js';
 import {
@@ -107,20 +107,15 @@ export async function prepareSysroots(
   const work = sysrootWork(inputs, qemus);
   if (work.every((w) => w.packages.length === 0 && w.runtime.length === 0)) return out;
   const trust = sys?.keyring ? await readTrust(sys.keyring) : null;
-  const root = path.join(ctx.toolCacheDir, 'rpi-cross-sysroot');
+  const root = sysrootCacheRoot(ctx.toolCacheDir);
   const deps: ClientDeps = {
     fetch:
       ctx.fetch ??
       httpFetcher({ attempts: 3, backoffMs: 2000, socketTimeoutMs: inputs.downloadTimeoutMs }),
     log: ctx.log,
     now: ctx.now,
-    indexCache: fileCache(
-      path.join(root, 'indexes'),
-      ctx.log,
-      (name, body) => sha256Hex(body) === name,
-    ),
-    // Re-filtered by the pinned fingerprints when read: a replaced file only means a new fetch.
-    keyCache: fileCache(path.join(root, 'keys'), ctx.log, () => true),
+    indexCache: indexCache(root, ctx.log),
+    keyCache: keyCache(root, ctx.log),
   };
   // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
   let dir: string | null = null;
@@ -217,37 +212,6 @@ async function readTrust(file: string): Promise<Trust> {
     throw new ActionError(`cannot read 'sysroot-keyring' ${file}: ${errorMessage(err)}`, WHERE);
   }
   return userTrust(bytes, file);
-}
-
-/**
- * Small files kept in the tool cache by name, checked when read (indexes: re-hashed against
- * their name, the sha256 the InRelease lists): a damaged entry is a miss, not an error.
- */
-function fileCache(
-  dir: string,
-  log: Log,
-  valid: (name: string, body: Buffer) => boolean,
-): IndexCache & KeyCache {
-  return {
-    get(name) {
-      try {
-        const body = fs.readFileSync(path.join(dir, name));
-        return valid(name, body) ? body : null;
-      } catch {
-        return null;
-      }
-    },
-    put(name, body) {
-      try {
-        fs.mkdirSync(dir, { recursive: true });
-        const tmp = path.join(dir, `${name}.partial-${process.pid}`);
-        fs.writeFileSync(tmp, body);
-        fs.renameSync(tmp, path.join(dir, name));
-      } catch (err) {
-        log.debug(`${path.basename(dir)} cache: cannot keep ${name}: ${errorMessage(err)}`);
-      }
-    },
-  };
 }
 
 interface OneContext extends SysrootContext {
