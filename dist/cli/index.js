@@ -31886,7 +31886,7 @@ class XzReadableStream extends ReadableStream {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(81135);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89359);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -31895,7 +31895,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 81135:
+/***/ 89359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32067,6 +32067,15 @@ function planSysroot(plan) {
         return plan.runSysroot;
     return null;
 }
+function howRun(target, runner) {
+    return runner.kind === 'qemu'
+        ? { how: 'qemu', cpu: runner.cpu ?? target.qemuCpu }
+        : { how: 'native', note: runner.note };
+}
+/** "under qemu -cpu cortex-a72" / "natively on this host", for log lines and findings. */
+function howRunWords(ran) {
+    return ran.how === 'qemu' ? `under qemu -cpu ${ran.cpu}` : 'natively on this host';
+}
 /** pkg-config's whole search path inside `sysroot`: LIBDIR, since PATH only adds to the host's. */
 function pkgConfigLibdir(sysroot, gccTriple) {
     return [
@@ -32125,12 +32134,18 @@ function cargoEnv(target, plan, runner, sysroot = null) {
         env[`PKG_CONFIG_LIBDIR_${sfx}`] = pkgConfigLibdir(sysroot.dir, target.spec.gccTriple);
         env[`PKG_CONFIG_ALLOW_CROSS_${sfx}`] = '1';
     }
-    if (runner)
+    // A native target needs no runner: cargo executes host-compatible binaries itself.
+    if (runner?.kind === 'qemu')
         env[`CARGO_TARGET_${key}_RUNNER`] = runnerCommand(target, runner).join(' ');
     return env;
 }
-/** qemu with the Pi's CPU model (the default `max` CPU would hide ARMv7 code in an ARMv6 build). */
+/**
+ * What goes before the binary: qemu with the Pi's CPU model (the default `max` CPU would hide
+ * ARMv7 code in an ARMv6 build), or nothing for a native run.
+ */
 function runnerCommand(target, runner) {
+    if (runner.kind === 'native')
+        return [];
     const cmd = [runner.qemu, '-cpu', runner.cpu ?? target.qemuCpu];
     if (runner.sysroot)
         cmd.push('-L', runner.sysroot);
@@ -32582,6 +32597,86 @@ function shown(value, max = SHOWN_CHARS) {
     return c ? `'${c.head}…' (${c.length} characters)` : `'${value}'`;
 }
 
+;// CONCATENATED MODULE: ./src/sysroot/archives.json
+const archives_namespaceObject = /*#__PURE__*/JSON.parse('{"schema":1,"archives":{"debian":{"label":"Debian archive","origin":"http://ftp.debian.org","path":"/debian","keyset":"debian"},"debian-security":{"label":"Debian security archive","origin":"http://security.debian.org","path":"/debian-security","keyset":"debian"},"raspbian":{"label":"Raspbian archive (32-bit Raspberry Pi OS, ARMv6 hard-float)","origin":"http://raspbian.raspberrypi.com","path":"/raspbian","keyset":"raspbian"},"raspberrypi":{"label":"Raspberry Pi archive","origin":"http://archive.raspberrypi.com","path":"/debian","keyset":"raspberrypi"}},"releases":{"buster":{"debian":{"origin":"http://archive.debian.org","suites":["buster","buster-updates"],"components":["main"]},"debian-security":{"origin":"http://archive.debian.org","suites":["buster/updates"],"components":["main"]},"raspbian":{"suites":["buster"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["buster"],"components":["main"]}},"bullseye":{"debian":{"suites":["bullseye","bullseye-updates"],"components":["main"]},"debian-security":{"suites":["bullseye-security"],"components":["main"]},"raspbian":{"suites":["bullseye"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bullseye"],"components":["main"]}},"bookworm":{"debian":{"suites":["bookworm","bookworm-updates"],"components":["main"]},"debian-security":{"suites":["bookworm-security"],"components":["main"]},"raspbian":{"suites":["bookworm"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bookworm"],"components":["main"]}},"trixie":{"debian":{"suites":["trixie","trixie-updates"],"components":["main"]},"debian-security":{"suites":["trixie-security"],"components":["main"]},"raspbian":{"suites":["trixie"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["trixie"],"components":["main"]}}},"targets":{"aarch64-unknown-linux-gnu":{"debArch":"arm64","primary":["debian","debian-security"],"supplements":["raspberrypi"]},"armv7-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"]},"arm-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"],"runtime":["libc6","libstdc++6"]}},"keysets":{"debian":{"package":"debian-archive-keyring","fingerprints":["1F89983E0081FDE018F3CC9673A4F27B8DD47936","AC530D520F2F3269F5E98313A48449044AAD5C5D","A4285295FC7B1A81600062A9605C66F00D6C9793","B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8","05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0","4D64FEC119C2029067D6E791F8D2585B8783D481","04B54C3CDCA79751B16BC6B5225629DF75B188BD","5E04A1E3223A19A20706E20F9904613D4CCE68C6","41587F7DB8C774BCCF131416762F67A0B2C39DE4","80D15823B7FD1561F9F7BCDDDC30D7C23CBBABEE","5E61B217265DA9807A23C5FF4DFAB270CAA96DFA","6D33866EDD8FFA41C0143AEDDCC9EFBF77E11517"]},"raspbian":{"package":"raspbian-archive-keyring","fingerprints":["A0DA38D0D76E8B5D638872819165938D90FDDD2E"],"keyUrl":"http://archive.raspbian.org/raspbian.public.key"},"raspberrypi":{"package":"raspberrypi-archive-keyring","fingerprints":["CF8A1AF502A2AA2D763BAE7E82B129927FA3303E"],"keyUrl":"http://archive.raspberrypi.com/debian/raspberrypi.gpg.key"}},"toolchainProvides":["libc6","libc6-dev","libc-dev-bin","libgcc-s1","libgcc1","libcrypt1","libcrypt-dev","linux-libc-dev","libstdc++6"],"foreignHeaders":{"architecture":"all","nameSuffixes":["-dev","-headers"]}}');
+;// CONCATENATED MODULE: ./src/sysroot/archives.ts
+/**
+ * Which archives a target's packages come from, as data (archives.json): origins, paths, suites
+ * per Pi OS release, components, the pinned key fingerprints, and the `sysroot-mirror` rule.
+ * Pure: no I/O.
+ */
+
+
+const ARCHIVE_IDS = (/* unused pure expression or super */ null && ([
+    'debian',
+    'debian-security',
+    'raspbian',
+    'raspberrypi',
+]));
+const ARCHIVES = archives_namespaceObject;
+/**
+ * `sysroot-mirror: <url>` serves every archive under `<url>/<archive>/`: one origin cannot stand
+ * in for them all because two of them share the path `/debian`.
+ */
+function archiveBase(id, piOs, mirror) {
+    if (mirror)
+        return `${mirror.replace(/\/+$/, '')}/${id}`;
+    const facts = ARCHIVES.archives[id];
+    const origin = ARCHIVES.releases[piOs]?.[id]?.origin ?? facts.origin;
+    return `${origin}${facts.path}`;
+}
+/**
+ * The published key of `source`'s keyset: the archive's own URL, or under `sysroot-mirror` the
+ * same file name beside that archive (`<url>/raspbian/raspbian.public.key`); null when the
+ * keyset publishes none.
+ */
+function keyUrl(source, mirror) {
+    const url = ARCHIVES.keysets[source.keyset]?.keyUrl;
+    if (!url)
+        return null;
+    return mirror ? `${source.base}/${url.slice(url.lastIndexOf('/') + 1)}` : url;
+}
+/** The runtime packages of `triple` (see TargetArchives.runtime); empty for most targets. */
+function runtimePackages(triple) {
+    return ARCHIVES.targets[triple]?.runtime ?? [];
+}
+/** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */
+function archives_suiteSources(triple, piOs, mirror) {
+    const target = ARCHIVES.targets[triple];
+    if (!target) {
+        const musl = /musl/.test(triple);
+        throw new InputError('sysroot-packages', musl
+            ? `${triple} is a musl target, but Pi OS packages are built for glibc; build a gnu target (e.g. ${triple.replace(/musl/, 'gnu')}) or drop 'sysroot-packages'`
+            : `no Pi OS archive is known for ${triple}; use one of ${Object.keys(ARCHIVES.targets).join(', ')}`);
+    }
+    const release = ARCHIVES.releases[piOs];
+    if (!release) {
+        throw new InputError('pi-os', `no package archives are known for '${piOs}'; use one of ${Object.keys(ARCHIVES.releases).join(', ')}`);
+    }
+    const out = [];
+    const add = (id, optional) => {
+        const rel = release[id];
+        const facts = ARCHIVES.archives[id];
+        for (const suite of rel.suites) {
+            out.push({
+                archive: id,
+                label: facts.label,
+                base: archiveBase(id, piOs, mirror),
+                suite,
+                components: rel.components,
+                debArch: target.debArch,
+                keyset: facts.keyset,
+                optional,
+            });
+        }
+    };
+    for (const id of target.primary)
+        add(id, false);
+    for (const id of target.supplements)
+        add(id, true);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/targets/resolve.ts
 
 
@@ -32785,13 +32880,13 @@ const INPUTS = [
         name: 'sysroot-mirror',
         group: 'toolchain',
         default: '',
-        description: "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror).",
+        description: "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used).",
     },
     {
         name: 'sysroot-keyring',
         group: 'toolchain',
         default: '',
-        description: 'An OpenPGP keyring file (binary or armored) trusted instead of the bundled archive keys, for a sysroot-mirror that re-signs.',
+        description: "An OpenPGP keyring file (binary or armored) trusted instead of the archives' pinned keys (Debian's bundled, the Pi archives' fetched from where they publish them), for a sysroot-mirror that re-signs or a runner that cannot reach the Pi archives.",
     },
     {
         name: 'cache',
@@ -32879,7 +32974,7 @@ const INPUTS = [
         name: 'smoke-test',
         group: 'check',
         default: '',
-        description: "Arguments to run each binary with under qemu (e.g. '--version'); empty skips the smoke run.",
+        description: "Arguments to run each binary with, under qemu with the board's CPU (natively on an arm64 Linux host without qemu-aarch64), e.g. '--version'; empty skips the smoke run.",
     },
     {
         name: 'smoke-test-timeout',
@@ -32964,6 +33059,7 @@ function renderActionInputs(inputs = INPUTS) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -33196,11 +33292,14 @@ function sysrootInputs(text, targets, cwd) {
         .split(/[\s,]+/)
         .filter(Boolean);
     if (entries.length === 0) {
-        for (const n of ['sysroot-mirror', 'sysroot-keyring']) {
-            if (text(n))
-                throw new InputError(n, `only applies with 'sysroot-packages'; list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`);
+        const given = ['sysroot-mirror', 'sysroot-keyring'].filter((n) => text(n));
+        if (given.length === 0)
+            return null;
+        // An ARMv6 glibc target's smoke run takes the Pi OS libc from the same archives.
+        if (!targets.some((t) => runtimePackages(t.spec.triple).length > 0)) {
+            const n = given[0];
+            throw new InputError(n, `only applies with 'sysroot-packages' or an ARMv6 glibc target (pi-zero, pi1: their smoke run uses the Raspbian libc); list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`);
         }
-        return null;
     }
     const all = [];
     const byTriple = {};
@@ -33734,7 +33833,18 @@ function cargoFailure(sub, stderr, inputs) {
             .map((l) => withBuildScriptOutput(l, lines))
             .join('\n')
         : tail(stderr, 10);
-    return new errors_ActionError(`cargo ${sub} failed:\n${summary}`, sub);
+    return new CargoFailed(`cargo ${sub} failed:\n${summary}`, sub, stderr);
+}
+/**
+ * A failed cargo run, with all it printed on stderr: a linker's "cannot find -lfoo" is in a
+ * `note:` the summary leaves out, and the sysroot hint reads it there.
+ */
+class CargoFailed extends errors_ActionError {
+    stderr;
+    constructor(message, where, stderr) {
+        super(message, where);
+        this.stderr = stderr;
+    }
 }
 /**
  * cargo's "failed to run custom build command" names the package only; the reason is in the
@@ -33992,7 +34102,7 @@ function linkRunner(dir, triple, qemu, sysroot) {
         s = external_node_path_.join(dir, `sysroot-${triple}`);
         relink(s, sysroot);
     }
-    return { qemu: q, sysroot: s };
+    return { kind: 'qemu', qemu: q, sysroot: s };
 }
 function relink(link, target) {
     external_node_fs_.rmSync(link, { force: true });
@@ -34007,7 +34117,11 @@ function configureCargo(targets, plans, qemus,
 /** This run's private temporary directory. */
 runDir, 
 /** `sysroot-packages`' merged sysroots: they replace the plan's for the compiler and qemu -L. */
-sysroots = new Map()) {
+sysroots = new Map(), 
+/** The Pi OS runtimes (ARMv6): they replace both for qemu -L, and say which CPU runs them. */
+runtimes = new Map(), 
+/** hostRun per triple: 'native' runs it without qemu, 'none' not at all; absent: qemu if found. */
+hostRuns = new Map()) {
     const env = {};
     const runners = new Map();
     const missingQemu = new Set();
@@ -34018,19 +34132,26 @@ sysroots = new Map()) {
         if (!plan)
             throw new Error(`internal: no link plan for ${target.spec.triple}`);
         const qemu = qemus.get(target.spec.qemu.binary);
-        if (!qemu)
-            missingQemu.add(target.spec.qemu.binary);
+        const hostRun = hostRuns.get(target.spec.triple);
         const merged = sysroots.get(target.spec.triple) ?? null;
-        const sysroot = target.spec.interpreter ? (merged?.dir ?? planSysroot(plan)) : null;
+        const run = runtimes.get(target.spec.triple) ?? null;
+        const sysroot = target.spec.interpreter
+            ? (run?.root ?? merged?.dir ?? planSysroot(plan))
+            : null;
         let runner = null;
-        if (qemu) {
+        if (hostRun?.how === 'native')
+            runner = { kind: 'native', note: hostRun.note };
+        else if (qemu && hostRun?.how !== 'none') {
             runnerDir ??= makeRunnerDir(runDir);
             runner = linkRunner(runnerDir, target.spec.triple, qemu, sysroot);
-            if (plan.kind === 'zig' && plan.runCpu)
-                runner.cpu = plan.runCpu;
+            const cpu = run ? run.cpu : plan.kind === 'zig' ? plan.runCpu : null;
+            if (cpu)
+                runner.cpu = cpu;
         }
         if (runner)
             runners.set(target.spec.triple, runner);
+        else if (!qemu && hostRun?.how !== 'none')
+            missingQemu.add(target.spec.qemu.binary);
         Object.assign(env, cargoEnv(target, plan, runner, merged));
     }
     env.PKG_CONFIG_ALLOW_CROSS = '1';
@@ -34055,6 +34176,14 @@ function actionOutputs(triples, toolchains, binaries, shipped, sysroots = []) {
             piOs: b.facts?.runsOn ?? null,
             boards: b.boards,
             verified: b.verdict,
+            // How the smoke run ran it: a workflow can tell qemu with the board's CPU from native.
+            smoke: b.smoke
+                ? {
+                    ok: b.smoke.ok,
+                    how: b.smoke.ran.how,
+                    cpu: b.smoke.ran.how === 'qemu' ? b.smoke.ran.cpu : null,
+                }
+                : null,
         }))),
         archives: (shipped?.packaged.archives ?? []).map((a) => a.path).join('\n'),
         checksums: shipped?.packaged.checksumsPath ?? '',
@@ -34571,7 +34700,8 @@ async function aptInstall(aptGet, pkgs, update) {
 
 /**
  * arm64 Linux runs aarch64 code natively, but not 32-bit ARM: AArch32 at EL0 is optional in
- * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS has no user-mode qemu (qemu-user is Linux-only).
+ * ARMv8 and many server cores (e.g. Neoverse N2) have none, so arm stays under qemu-arm. macOS
+ * has no user-mode qemu (qemu-user is Linux-only).
  */
 const HOST_RUNS = {
     'linux/x64': { native: [], qemu: true },
@@ -34596,17 +34726,26 @@ function rowFor(host) {
     return HOST_RUNS[`${host.os}/${host.arch}`] ?? UNKNOWN_HOST;
 }
 /**
- * The smoke run for one target on this host. A native run of a glibc binary uses the host's
- * own loader and libc, so it needs a host glibc at least as new as the Pi OS floor the binary
- * was linked for; otherwise qemu with the cross libc is the run that can start it.
+ * The smoke run (and cargo runner) for one target on this host. qemu with the board's CPU comes
+ * first wherever it is there, even for code the host could execute: a Neoverse host would run
+ * instructions a Cortex-A72 has not. Without qemu, a host that executes the target's arch runs
+ * the binary itself. A native glibc binary uses the host's own loader and libc, so that needs a
+ * host glibc at least as new as the Pi OS floor it was linked for; musl binaries are static.
  */
-function hostRun(host, spec, boardCpu, glibcFloor) {
+function hostRun(host, spec, boardCpu, glibcFloor, 
+/** Whether the target's qemu-user binary was found (after any install attempt). */
+qemuFound) {
     const row = rowFor(host);
+    if (row.qemu && qemuFound)
+        return { how: 'qemu' };
     const libcFits = spec.libc === 'musl' || (host.glibc !== null && compareVersions(host.glibc, glibcFloor) >= 0);
     if (row.native.includes(spec.arch) && libcFits) {
+        const libc = spec.libc === 'musl'
+            ? 'it is static (musl), so no libc of the host is involved'
+            : `it runs with the host's glibc ${host.glibc ?? '?'}, not Pi OS's (the binary needs at most ${glibcFloor}, checked statically)`;
         return {
             how: 'native',
-            note: `runs natively on this ${host.os}/${host.arch} host, not under qemu -cpu ${boardCpu}: the host CPU is newer than the board's, so the CPU-level proof is the static check of the binary`,
+            note: `${spec.triple}: runs natively on this ${host.os}/${host.arch} host, not under qemu -cpu ${boardCpu} (${spec.qemu.binary} is not installed): the host CPU is not the board's, so the CPU level is proven by the static checks only; ${libc}`,
         };
     }
     if (row.qemu)
@@ -34618,266 +34757,11 @@ function noRunNotice(host, spec) {
     const why = rowFor(host).noQemu ?? 'no qemu-user here';
     return `${spec.triple}: ${why}, so its binaries are not smoke-run on this ${host.os}/${host.arch} runner; they are checked statically (ELF, float ABI, glibc floor${spec.cpu === 'v6' ? ', the ARMv6 instruction scan' : ''}). Run the smoke test on a Linux runner to execute them.`;
 }
-/** Whether qemu is worth looking for (and installing) on this host for these targets. */
-function needsQemu(host, runs) {
-    return rowFor(host).qemu && runs.some((r) => r.how === 'qemu');
-}
 /** What to tell a user whose qemu is missing: apt on Linux, nothing to install elsewhere. */
 function qemuMissingAdvice(host) {
     return host.os === 'linux'
         ? 'Install qemu-user-static (apt-get install qemu-user-static) to run them.'
         : `${rowFor(host).noQemu ?? 'there is no qemu-user for this host'}: run the smoke test on a Linux runner.`;
-}
-
-;// CONCATENATED MODULE: ./src/toolchain/actions-cache.ts
-
-
-
-
-/**
- * @actions/cache takes ~0.4 s to load: it is imported only when the runner offers a cache
- * service, so warm runs without one start faster.
- */
-async function cacheService() {
-    if (!process.env.ACTIONS_RESULTS_URL && !process.env.ACTIONS_CACHE_URL)
-        return null;
-    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
-    return cache.isFeatureAvailable() ? cache : null;
-}
-function actionsCacheKey(src, os, arch) {
-    return `rust-rpi-cross-${src.id}-${src.sha256}-${os}-${arch}`;
-}
-/**
- * @actions/cache passes the workspace (`tar -C`) and its temp archive path to tar through a
- * command line split at spaces, so a runner path with a space breaks every save and restore.
- * Both are pointed at space-free places while it runs: `/` as the root the cached path is
- * archived relative to (the same for save and restore), and a fresh private temp dir without
- * spaces (its own would be a random name under RUNNER_TEMP, readable by all: a RUNNER_TEMP of
- * /tmp would show others the archive while it is made).
- */
-async function withCacheEnv(fn) {
-    const saved = {
-        GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE,
-        RUNNER_TEMP: process.env.RUNNER_TEMP,
-    };
-    const temp = makeSpaceFreePrivateDir(saved.RUNNER_TEMP, 'rpi-cross-cache-');
-    process.env.GITHUB_WORKSPACE = external_node_path_.parse(process.cwd()).root;
-    process.env.RUNNER_TEMP = temp;
-    try {
-        return await fn();
-    }
-    finally {
-        for (const [k, v] of Object.entries(saved)) {
-            if (v === undefined)
-                delete process.env[k];
-            else
-                process.env[k] = v;
-        }
-        external_node_fs_.rmSync(temp, { recursive: true, force: true });
-    }
-}
-async function restoreFromActionsCache(dir, key, ctx) {
-    const cache = await cacheService();
-    if (!cache)
-        return false;
-    try {
-        // @actions/cache reports its own failures as warnings and returns no key.
-        const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
-        if (hit && external_node_fs_.existsSync(dir)) {
-            external_node_fs_.writeFileSync(`${dir}.complete`, '');
-            ctx.log.info(`Toolchain restored from the Actions cache (${key})`);
-            return true;
-        }
-    }
-    catch (err) {
-        // The cache only saves time; a download still gets the same verified toolchain.
-        ctx.log.warning(`Actions cache restore failed, downloading instead: ${errors_errorMessage(err)}`);
-    }
-    return false;
-}
-async function saveToActionsCache(dir, key, ctx) {
-    await saveCachedDir(dir, key, ctx.log, 'the toolchain');
-}
-/**
- * Restores a directory that only saves time (zig's global cache), best effort: a miss or a
- * failure leaves it as it was. Returns whether the cache had it.
- */
-async function restoreCachedDir(dir, key, log) {
-    const cache = await cacheService();
-    if (!cache)
-        return false;
-    try {
-        const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
-        if (hit)
-            log.info(`${dir} restored from the Actions cache (${key})`);
-        return hit !== undefined;
-    }
-    catch (err) {
-        log.warning(`Actions cache restore of ${dir} failed (the build goes on): ${errors_errorMessage(err)}`);
-        return false;
-    }
-}
-/** Saves a directory to the Actions cache, best effort: a failure is a warning. */
-async function saveCachedDir(dir, key, log, what = dir) {
-    const cache = await cacheService();
-    if (!cache)
-        return;
-    try {
-        await withCacheEnv(() => cache.saveCache([dir], key));
-    }
-    catch (err) {
-        log.warning(`Could not save ${what} to the Actions cache (the build goes on): ${errors_errorMessage(err)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/zig/wrappers.ts
-/**
- * Writes the per-target CC/CXX/AR/RANLIB/linker wrappers for zig. cargo and cc-rs want a
- * program path, not `zig cc -target …`; each wrapper is a two-line `#!/bin/sh` script whose
- * only words are paths the action generated, single-quoted, and `"$@"`. Everything else is
- * in a JSON config read by node, so no input text is ever parsed by a shell.
- */
-
-
-
-
-/** POSIX sh single-quoting: safe for any byte string without NUL. */
-function shQuote(s) {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-function wrapperScript(node, entry, config) {
-    return `#!/bin/sh\nexec ${[node, entry, config].map(shQuote).join(' ')} "$@"\n`;
-}
-const TOOLS = [
-    ['cc', 'cc'],
-    ['cxx', 'c++'],
-    ['ar', 'ar'],
-    ['ranlib', 'ranlib'],
-];
-/**
- * Where the wrappers go. cargo fingerprints every unit of a target (std under -Zbuild-std
- * included) by its linker's path, and cc-rs build scripts rerun when CC_<target> changes: a
- * fresh random directory per run rebuilt the whole graph on every run, warm target/ or not.
- * So they live at one path per runner, in the tool cache (like the zig they call), when that
- * path is usable: space-free (cc-rs and cmake split CC at spaces) and, if it already exists,
- * still a real directory of ours that nobody else can write. Otherwise `fallback()` (a fresh
- * private directory) costs the rebuilds, never the safety.
- */
-function wrappers_wrapperRoot(toolCacheDir, fallback) {
-    if (spaceFreeParent([toolCacheDir]) === null)
-        return fallback();
-    const dir = external_node_path_.join(toolCacheDir, 'rpi-cross-zig-wrappers');
-    try {
-        external_node_fs_.mkdirSync(dir, { mode: 0o700 });
-    }
-    catch (err) {
-        if (err.code !== 'EEXIST')
-            return fallback();
-    }
-    return notPrivate(facts(dir), euid()) === null ? dir : fallback();
-}
-/** Replaces `file` in one step: a concurrent job sharing the tool cache never runs half a file. */
-function writeAtomically(file, text, mode) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    external_node_fs_.rmSync(tmp, { force: true });
-    external_node_fs_.writeFileSync(tmp, text, { mode, flag: 'wx' });
-    external_node_fs_.renameSync(tmp, file);
-}
-/**
- * One wrapper set per target. The directory name carries a hash of zig, target, floor and CPU:
- * cargo relinks when the linker path changes, so a new floor never reuses an old link.
- */
-function writeWrappers(root, triple, base, runtime) {
-    const tag = (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([
-        base.zig,
-        base.target,
-        base.cpu,
-        base.rules,
-        ...(base.sysroot ? [base.sysroot] : []),
-    ]))
-        .digest('hex')
-        .slice(0, 12);
-    const dir = external_node_path_.join(root, `${triple}-${tag}`);
-    external_node_fs_.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Reused from an earlier run: it must still be ours alone before anything in it is trusted.
-    const why = notPrivate(facts(dir), euid());
-    if (why)
-        throw new Error(`refusing to write the zig wrappers into ${dir}: ${why}`);
-    const paths = {};
-    for (const [key, tool] of TOOLS) {
-        const config = external_node_path_.join(dir, `${tool}.json`);
-        writeAtomically(config, JSON.stringify({ ...base, tool }), 0o600);
-        const script = external_node_path_.join(dir, tool);
-        writeAtomically(script, wrapperScript(runtime.node, runtime.entry, config), 0o700);
-        paths[key] = script;
-    }
-    return { dir, ...paths };
-}
-
-;// CONCATENATED MODULE: ./src/sysroot/archives.json
-const archives_namespaceObject = /*#__PURE__*/JSON.parse('{"schema":1,"archives":{"debian":{"label":"Debian archive","origin":"http://ftp.debian.org","path":"/debian","keyset":"debian"},"debian-security":{"label":"Debian security archive","origin":"http://security.debian.org","path":"/debian-security","keyset":"debian"},"raspbian":{"label":"Raspbian archive (32-bit Raspberry Pi OS, ARMv6 hard-float)","origin":"http://raspbian.raspberrypi.com","path":"/raspbian","keyset":"raspbian"},"raspberrypi":{"label":"Raspberry Pi archive","origin":"http://archive.raspberrypi.com","path":"/debian","keyset":"raspberrypi"}},"releases":{"buster":{"debian":{"origin":"http://archive.debian.org","suites":["buster","buster-updates"],"components":["main"]},"debian-security":{"origin":"http://archive.debian.org","suites":["buster/updates"],"components":["main"]},"raspbian":{"suites":["buster"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["buster"],"components":["main"]}},"bullseye":{"debian":{"suites":["bullseye","bullseye-updates"],"components":["main"]},"debian-security":{"suites":["bullseye-security"],"components":["main"]},"raspbian":{"suites":["bullseye"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bullseye"],"components":["main"]}},"bookworm":{"debian":{"suites":["bookworm","bookworm-updates"],"components":["main"]},"debian-security":{"suites":["bookworm-security"],"components":["main"]},"raspbian":{"suites":["bookworm"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bookworm"],"components":["main"]}},"trixie":{"debian":{"suites":["trixie","trixie-updates"],"components":["main"]},"debian-security":{"suites":["trixie-security"],"components":["main"]},"raspbian":{"suites":["trixie"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["trixie"],"components":["main"]}}},"targets":{"aarch64-unknown-linux-gnu":{"debArch":"arm64","primary":["debian","debian-security"],"supplements":["raspberrypi"]},"armv7-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"]},"arm-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"]}},"keysets":{"debian":{"package":"debian-archive-keyring","fingerprints":["1F89983E0081FDE018F3CC9673A4F27B8DD47936","AC530D520F2F3269F5E98313A48449044AAD5C5D","A4285295FC7B1A81600062A9605C66F00D6C9793","B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8","05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0","4D64FEC119C2029067D6E791F8D2585B8783D481","04B54C3CDCA79751B16BC6B5225629DF75B188BD","5E04A1E3223A19A20706E20F9904613D4CCE68C6","41587F7DB8C774BCCF131416762F67A0B2C39DE4","80D15823B7FD1561F9F7BCDDDC30D7C23CBBABEE","5E61B217265DA9807A23C5FF4DFAB270CAA96DFA","6D33866EDD8FFA41C0143AEDDCC9EFBF77E11517"]},"raspbian":{"package":"raspbian-archive-keyring","fingerprints":["A0DA38D0D76E8B5D638872819165938D90FDDD2E"]},"raspberrypi":{"package":"raspberrypi-archive-keyring","fingerprints":["CF8A1AF502A2AA2D763BAE7E82B129927FA3303E"]}},"toolchainProvides":["libc6","libc6-dev","libc-dev-bin","libgcc-s1","libgcc1","libcrypt1","libcrypt-dev","linux-libc-dev","libstdc++6"],"foreignHeaders":{"architecture":"all","nameSuffixes":["-dev","-headers"]}}');
-;// CONCATENATED MODULE: ./src/sysroot/archives.ts
-/**
- * Which archives a target's packages come from, as data (archives.json): origins, paths, suites
- * per Pi OS release, components, the pinned key fingerprints, and the `sysroot-mirror` rule.
- * Pure: no I/O.
- */
-
-
-const ARCHIVE_IDS = (/* unused pure expression or super */ null && ([
-    'debian',
-    'debian-security',
-    'raspbian',
-    'raspberrypi',
-]));
-const ARCHIVES = archives_namespaceObject;
-/**
- * `sysroot-mirror: <url>` serves every archive under `<url>/<archive>/`: one origin cannot stand
- * in for them all because two of them share the path `/debian`.
- */
-function archiveBase(id, piOs, mirror) {
-    if (mirror)
-        return `${mirror.replace(/\/+$/, '')}/${id}`;
-    const facts = ARCHIVES.archives[id];
-    const origin = ARCHIVES.releases[piOs]?.[id]?.origin ?? facts.origin;
-    return `${origin}${facts.path}`;
-}
-/** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */
-function archives_suiteSources(triple, piOs, mirror) {
-    const target = ARCHIVES.targets[triple];
-    if (!target) {
-        const musl = /musl/.test(triple);
-        throw new InputError('sysroot-packages', musl
-            ? `${triple} is a musl target, but Pi OS packages are built for glibc; build a gnu target (e.g. ${triple.replace(/musl/, 'gnu')}) or drop 'sysroot-packages'`
-            : `no Pi OS archive is known for ${triple}; use one of ${Object.keys(ARCHIVES.targets).join(', ')}`);
-    }
-    const release = ARCHIVES.releases[piOs];
-    if (!release) {
-        throw new InputError('pi-os', `no package archives are known for '${piOs}'; use one of ${Object.keys(ARCHIVES.releases).join(', ')}`);
-    }
-    const out = [];
-    const add = (id, optional) => {
-        const rel = release[id];
-        const facts = ARCHIVES.archives[id];
-        for (const suite of rel.suites) {
-            out.push({
-                archive: id,
-                label: facts.label,
-                base: archiveBase(id, piOs, mirror),
-                suite,
-                components: rel.components,
-                debArch: target.debArch,
-                keyset: facts.keyset,
-                optional,
-            });
-        }
-    };
-    for (const id of target.primary)
-        add(id, false);
-    for (const id of target.supplements)
-        add(id, true);
-    return out;
 }
 
 ;// CONCATENATED MODULE: external "module"
@@ -63485,7 +63369,63 @@ async function userTrust(bytes, file) {
         user: true,
     };
 }
-/** No key material for a pinned keyset (the Pi keyrings cannot be fetched here): say what to do. */
+/** The pinned keys among `bytes`; a file that is not a keyring holds none. */
+async function pinnedKeys(bytes, pinned) {
+    try {
+        return (await readKeyring(bytes)).filter((k) => pinned.has(fingerprintOf(k)));
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * A keyset with no bundled key (the Pi archives'): its published key, from the key cache or
+ * `url`, kept only if its fingerprint is pinned. What fails says where the key was looked for
+ * and how to supply it instead.
+ */
+async function publishedTrust(keyset, url, fetch, cache) {
+    const set = ARCHIVES.keysets[keyset];
+    if (!set)
+        throw new Error(`internal: no keyset '${keyset}'`);
+    const pinned = new Set(set.fingerprints.map((f) => f.toUpperCase()));
+    const trust = (keys) => ({
+        keys,
+        fingerprints: pinned,
+        description: `the ${set.package} key published at ${url}`,
+        user: false,
+    });
+    const cached = cache?.get(keyset);
+    if (cached) {
+        const keys = await pinnedKeys(cached, pinned);
+        if (keys.length > 0)
+            return trust(keys);
+    }
+    const supply = `set 'sysroot-keyring' to that package's keyring file (/usr/share/keyrings/${set.package}.gpg on a Pi)`;
+    let body;
+    try {
+        body = await fetch(url);
+    }
+    catch (err) {
+        throw new errors_ActionError(`no signing key is bundled for keyset ${keyset} (${[...pinned].join(', ')}) and its published key cannot be fetched: ${errors_errorMessage(err)}; ${supply}`, 'sysroot-packages');
+    }
+    if (!body) {
+        throw new errors_ActionError(`no signing key is bundled for keyset ${keyset} (${[...pinned].join(', ')}) and ${url} is not there (404); ${supply}`, 'sysroot-packages');
+    }
+    let all;
+    try {
+        all = await readKeyring(body);
+    }
+    catch (err) {
+        throw new errors_ActionError(`${url} is not an OpenPGP key (${errors_errorMessage(err)}); ${supply}`, 'sysroot-packages');
+    }
+    const keys = all.filter((k) => pinned.has(fingerprintOf(k)));
+    if (keys.length === 0) {
+        throw new errors_ActionError(`the key at ${url} has fingerprint ${all.map(fingerprintOf).join(', ') || '(none)'}, not the pinned ${[...pinned].join(', ')} of ${set.package}: it is refused; ${supply}`, 'sysroot-packages');
+    }
+    cache?.put(keyset, body);
+    return trust(keys);
+}
+/** No key material for a pinned keyset (none bundled, none published): say what to do. */
 function assertHasKeys(trust, archiveLabel, keyset) {
     if (trust.keys.length > 0)
         return;
@@ -64609,9 +64549,16 @@ async function openSuites(req, deps) {
             }
             throw new errors_ActionError(`the ${suiteName(s)} has no InRelease at ${url} (404)${req.mirror ? `; 'sysroot-mirror' must serve each archive under <url>/<archive>/ (here ${s.archive}/)` : `; is '${req.piOs}' still on this archive?`}`, WHERE);
         }
-        const trust = req.trust ?? (await bundledTrust(s.keyset));
-        if (!req.trust)
-            assertHasKeys(trust, s.label, s.keyset);
+        let trust;
+        try {
+            trust = req.trust ?? (await archiveTrust(s, req.mirror, deps));
+        }
+        catch (err) {
+            if (!s.optional || !(err instanceof errors_ActionError))
+                throw err;
+            deps.log.warning(`${suiteName(s)} skipped: ${err.message}`, WHERE);
+            continue;
+        }
         let release;
         try {
             release = await verifyInRelease(body.toString('utf8'), trust, s.suite, now);
@@ -64639,6 +64586,18 @@ async function openSuites(req, deps) {
         out.push({ source: s, release });
     }
     return out;
+}
+/** The bundled keys of `s`'s keyset, or else the key the archive publishes (pinned as well). */
+async function archiveTrust(s, mirror, deps) {
+    const bundled = await bundledTrust(s.keyset);
+    if (bundled.keys.length > 0)
+        return bundled;
+    const url = keyUrl(s, mirror);
+    if (!url) {
+        assertHasKeys(bundled, s.label, s.keyset);
+        return bundled;
+    }
+    return publishedTrust(s.keyset, url, deps.fetch, deps.keyCache);
 }
 /** Fetches each listed component's Packages index, checks it against the InRelease, indexes it. */
 async function loadIndexes(req, suites, deps) {
@@ -64841,8 +64800,264 @@ async function fetchSysrootPackages(req, dest, deps) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/sysroot/contents.ts
+/**
+ * Which Debian package provides a file a build could not find, from the archive's own indexes:
+ * what cargo's failure says is missing (a table of the texts pkg-config, openssl-sys, gcc, clang,
+ * ld, lld, zig and the loader print), a streaming scan of a `Contents-<arch>` index for exactly
+ * those files, and the choice among the packages found. Pure: the caller feeds the bytes.
+ */
+const pc = (name) => ({ kind: 'pc', name });
+const contents_header = (name) => ({ kind: 'header', name });
+const lib = (name) => ({ kind: 'lib', name });
+/** `-lfoo` is satisfied by libfoo.so or (for a static link) libfoo.a; `-l:libfoo.so.1` by that file. */
+const linkName = (l) => l.startsWith(':') ? [lib(l.slice(1))] : [lib(`lib${l}.so`), lib(`lib${l}.a`)];
+/** Each text is quoted from a real failure (see __tests__/unit/sysroot-contents.test.ts). */
+const RULES = [
+    // pkg-config-rs 0.3.26+: "The file `zlib.pc` needs to be installed and the PKG_CONFIG_PATH …"
+    { re: /The file `([^`\s]+\.pc)` needs to be installed/g, files: (n) => [pc(n)] },
+    // pkg-config/pkgconf itself, as every pkg-config-rs version passes it on
+    {
+        re: /Package '?([^\s']+?)'? was not found in the pkg-config search path/g,
+        files: (n) => [pc(`${n}.pc`)],
+    },
+    // pkg-config-rs: "could not find system library 'dbus-1' required by the 'x' crate"
+    { re: /could not find system library '([^'\s]+)' required by/g, files: (n) => [pc(`${n}.pc`)] },
+    // openssl-sys: both texts, old and new; its fallback search looks for the headers
+    {
+        re: /(Could not find directory of OpenSSL installation|Could not find openssl via pkg-config)/g,
+        files: () => [pc('openssl.pc'), contents_header('openssl/ssl.h')],
+    },
+    // gcc: "fatal error: zlib.h: No such file or directory"
+    { re: /fatal error: ([^\s:'"]+): No such file or directory/g, files: (n) => [contents_header(n)] },
+    // clang and zig cc: "fatal error: 'zlib.h' file not found"
+    { re: /fatal error: '([^'\s]+)' file not found/g, files: (n) => [contents_header(n)] },
+    // GNU ld: "ld: cannot find -lsqlite3: No such file or directory" (also "-l:libfoo.so.1")
+    { re: /cannot find -l(:?[^\s:]+)/g, files: linkName },
+    // lld: "ld.lld: error: unable to find library -lsqlite3"
+    { re: /unable to find library -l(:?[^\s:]+)/g, files: linkName },
+    // zig's linker: "unable to find Dynamic system library 'sqlite3' using strategy …" (0.11: Dynamic)
+    { re: /unable to find [Dd]ynamic system library '([^'\s]+)'/g, files: linkName },
+    // the dynamic loader, when a test or smoke run starts: the runtime library's exact soname
+    {
+        re: /error while loading shared libraries: ([^\s:]+): cannot open shared object file/g,
+        files: (n) => [lib(n)],
+    },
+];
+/** Names that go into a message and a needle: a plain relative path, nothing a shell or log reads. */
+const SAFE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*(\/[A-Za-z0-9_+][A-Za-z0-9._+-]*)*$/;
+/** The files cargo's output says are missing, each once, in the order they appear. */
+function wantedFiles(output) {
+    const hits = [];
+    for (const rule of RULES) {
+        for (const m of output.matchAll(rule.re)) {
+            const files = rule.files(m[1]).filter((f) => SAFE_NAME.test(f.name));
+            if (files.length)
+                hits.push({ at: m.index, files });
+        }
+    }
+    hits.sort((a, b) => a.at - b.at);
+    const out = [];
+    for (const h of hits) {
+        // "Package openssl was not found" and openssl-sys's own text name the same thing: one
+        // entry, with the fallbacks of both.
+        const same = out.find((w) => w.files.some((f) => h.files.some((g) => g.name === f.name)));
+        if (!same) {
+            out.push({ what: h.files[0].name, files: [...h.files] });
+            continue;
+        }
+        for (const f of h.files)
+            if (!same.files.some((g) => g.name === f.name))
+                same.files.push(f);
+    }
+    return out;
+}
+/**
+ * Where each kind is looked for in a Debian sysroot, most likely first: the dirs of the merged
+ * sysroot's PKG_CONFIG_LIBDIR, the compiler's include dirs, the linker's and loader's lib dirs.
+ */
+function searchDirs(kind, multiarch) {
+    switch (kind) {
+        case 'pc':
+            return [`usr/lib/${multiarch}/pkgconfig/`, 'usr/lib/pkgconfig/', 'usr/share/pkgconfig/'];
+        case 'header':
+            return ['usr/include/', `usr/include/${multiarch}/`];
+        case 'lib':
+            return [`usr/lib/${multiarch}/`, `lib/${multiarch}/`, 'usr/lib/', 'lib/'];
+    }
+}
+/**
+ * Debian policy's package names. The index is signed, but its names still go into the error
+ * message: anything else (a `::` that could start a workflow command) is not named.
+ */
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+/** One `Contents` line: the file, whitespace, a comma list of `[area/]section/package`. */
+function parseContentsLine(line) {
+    const m = /^(.*\S)\s+(\S+)$/.exec(line);
+    if (!m)
+        return null;
+    const packages = m[2]
+        .split(',')
+        .map((loc) => loc.slice(loc.lastIndexOf('/') + 1))
+        .filter((p) => PACKAGE_NAME.test(p));
+    return packages.length ? { path: m[1], packages } : null;
+}
+/**
+ * A streaming scan of a decompressed Contents index for the wanted files only: no map of its
+ * 1.6 million lines is built. Each chunk is searched for a needle per file (a `/name` suffix),
+ * and only the lines around a hit are parsed and checked against the search dirs.
+ */
+class ContentsScanner {
+    carry = Buffer.alloc(0);
+    exact;
+    needles;
+    hits = new Map();
+    constructor(wanted, multiarch) {
+        this.exact = new Map();
+        for (const w of wanted) {
+            for (const f of w.files) {
+                for (const d of searchDirs(f.kind, multiarch))
+                    this.exact.set(d + f.name, f);
+            }
+        }
+        const needles = new Set(wanted.flatMap((w) => w.files.map((f) => `/${f.name}`)));
+        this.needles = [...needles].map((n) => Buffer.from(n, 'latin1'));
+    }
+    /**
+     * Bytes of the index, in order. Searched as bytes (Buffer.indexOf, no text made of the
+     * ~140 MB); only a line with a hit is decoded. The needles are ASCII (SAFE_NAME).
+     */
+    push(chunk) {
+        const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+        const end = buf.lastIndexOf(0x0a);
+        if (end < 0) {
+            this.carry = Buffer.from(buf);
+            return;
+        }
+        // A copy: the chunk's memory is the decompressor's to reuse.
+        this.carry = Buffer.from(buf.subarray(end + 1));
+        this.scan(buf, end);
+    }
+    end() {
+        if (this.carry.length)
+            this.scan(Buffer.concat([this.carry, Buffer.from('\n')]), this.carry.length);
+        this.carry = Buffer.alloc(0);
+        return this.hits;
+    }
+    scan(buf, end) {
+        for (const needle of this.needles) {
+            for (let i = buf.indexOf(needle); i >= 0 && i < end; i = buf.indexOf(needle, i + 1)) {
+                const start = buf.lastIndexOf(0x0a, i) + 1;
+                const stop = buf.indexOf(0x0a, i);
+                const hit = parseContentsLine(buf.toString('latin1', start, stop));
+                // The needle can sit inside a longer name (libz.so in libzstd.so): only exact paths count.
+                const f = hit && this.exact.get(hit.path);
+                if (hit && f) {
+                    const list = this.hits.get(f.name) ?? [];
+                    if (!list.some((h) => h.path === hit.path))
+                        list.push(hit);
+                    this.hits.set(f.name, list);
+                }
+                i = stop;
+            }
+        }
+    }
+}
+/**
+ * The package to name for `wanted`: the first of its files found; a `-dev` package before a
+ * runtime or tests package; the most likely dir first. Null when the index has none.
+ */
+function chooseProvider(wanted, hits, multiarch) {
+    for (const file of wanted.files) {
+        const found = hits.get(file.name) ?? [];
+        if (found.length === 0)
+            continue;
+        const dirs = searchDirs(file.kind, multiarch);
+        const rank = (h, p) => (p.endsWith('-dev') ? 0 : 100) + dirs.findIndex((d) => h.path === d + file.name);
+        let best = null;
+        for (const h of found) {
+            for (const p of h.packages) {
+                const r = rank(h, p);
+                if (!best || r < best.r)
+                    best = { path: h.path, package: p, r };
+            }
+        }
+        if (best)
+            return { wanted, file, path: best.path, package: best.package };
+    }
+    return null;
+}
+/**
+ * Without a Contents index (an archive may not publish one): `-dev` packages named after the
+ * file, as Debian names most (`zlib.pc` → zlib1g-dev, `dbus-1.pc` → libdbus-1-dev,
+ * `openssl/ssl.h` → libssl-dev). A guess, and said to be one.
+ */
+function guessByName(wanted, names) {
+    const stems = new Set();
+    for (const f of wanted.files) {
+        const parts = f.name.split('/');
+        const base = parts[parts.length - 1].replace(/\.(pc|hpp|hh|h|so(\.[0-9.]+)?|a)$/, '');
+        for (const s of [base, ...(parts.length > 1 ? [parts[0]] : [])]) {
+            stems.add(s.replace(/^lib/, '').toLowerCase());
+        }
+    }
+    const res = [...stems]
+        .filter((s) => s.length >= 2)
+        .map((s) => new RegExp(`^(lib)?${s.replace(/[.+]/g, '\\$&')}[0-9.]*[a-z]?-dev$`));
+    const out = [];
+    for (const n of names)
+        if (PACKAGE_NAME.test(n) && res.some((re) => re.test(n)))
+            out.push(n);
+    return out.sort();
+}
+
+;// CONCATENATED MODULE: ./src/sysroot/file-cache.ts
+/**
+ * The sysroot's small files kept in the tool cache between runs: Packages and Contents indexes
+ * by the SHA256 their signed InRelease lists, and the Pi archives' published keys by keyset.
+ * What is read back is checked again (indexes re-hashed, keys re-filtered by their pins), so a
+ * damaged or replaced file is only a miss.
+ */
+
+
+
+
+/** `<tool cache>/rpi-cross-sysroot`: the stage's overlays, and these caches. */
+const sysrootCacheRoot = (toolCacheDir) => external_node_path_.join(toolCacheDir, 'rpi-cross-sysroot');
+function fileCache(dir, log, valid) {
+    return {
+        get(name) {
+            try {
+                const body = external_node_fs_.readFileSync(external_node_path_.join(dir, name));
+                return valid(name, body) ? body : null;
+            }
+            catch {
+                return null;
+            }
+        },
+        put(name, body) {
+            try {
+                external_node_fs_.mkdirSync(dir, { recursive: true });
+                const tmp = external_node_path_.join(dir, `${name}.partial-${process.pid}`);
+                external_node_fs_.writeFileSync(tmp, body);
+                external_node_fs_.renameSync(tmp, external_node_path_.join(dir, name));
+            }
+            catch (err) {
+                log.debug(`${external_node_path_.basename(dir)} cache: cannot keep ${name}: ${errors_errorMessage(err)}`);
+            }
+        },
+    };
+}
+function indexCache(root, log) {
+    return fileCache(external_node_path_.join(root, 'indexes'), log, (name, body) => sha256Hex(body) === name);
+}
+/** Re-filtered by the pinned fingerprints when read (publishedTrust): no check here. */
+function keyCache(root, log) {
+    return fileCache(external_node_path_.join(root, 'keys'), log, () => true);
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
+var http_client_lib = __nccwpck_require__(44942);
 ;// CONCATENATED MODULE: ./src/toolchain/download.ts
 
 
@@ -64907,7 +65122,7 @@ function advice(kinds, idleTimeoutMs) {
 }
 /** The one HTTP client setup of the action (toolchains and package archives alike). */
 function newClient(idleTimeoutMs) {
-    return new lib/* HttpClient */.Qq('rust-rpi-cross', [], {
+    return new http_client_lib/* HttpClient */.Qq('rust-rpi-cross', [], {
         allowRetries: false,
         // Followed here instead: http-client parses Location without a base, so the relative
         // redirects RFC 9110 allows fail as "Invalid URL", and its loop bound is 50.
@@ -65116,57 +65331,155 @@ function readAll(body, idleMs) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/sysroot/merge.ts
+;// CONCATENATED MODULE: ./src/zig/wrappers.ts
 /**
- * The merged sysroot: one directory that is the toolchain's sysroot plus the unpacked packages,
- * made of symlinks. gcc's --sysroot, pkg-config and qemu's single -L all need one root: the
- * packages alone lack the loader and libc, the toolchain's sysroot lacks the packages.
+ * Writes the per-target CC/CXX/AR/RANLIB/linker wrappers for zig. cargo and cc-rs want a
+ * program path, not `zig cc -target …`; each wrapper is a two-line `#!/bin/sh` script whose
+ * only words are paths the action generated, single-quoted, and `"$@"`. Everything else is
+ * in a JSON config read by node, so no input text is ever parsed by a shell.
  */
 
 
-function isRealDir(p) {
+
+
+/** POSIX sh single-quoting: safe for any byte string without NUL. */
+function shQuote(s) {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+function wrapperScript(node, entry, config) {
+    return `#!/bin/sh\nexec ${[node, entry, config].map(shQuote).join(' ')} "$@"\n`;
+}
+const TOOLS = [
+    ['cc', 'cc'],
+    ['cxx', 'c++'],
+    ['ar', 'ar'],
+    ['ranlib', 'ranlib'],
+];
+/**
+ * Where the wrappers go. cargo fingerprints every unit of a target (std under -Zbuild-std
+ * included) by its linker's path, and cc-rs build scripts rerun when CC_<target> changes: a
+ * fresh random directory per run rebuilt the whole graph on every run, warm target/ or not.
+ * So they live at one path per runner, in the tool cache (like the zig they call), when that
+ * path is usable: space-free (cc-rs and cmake split CC at spaces) and, if it already exists,
+ * still a real directory of ours that nobody else can write. Otherwise `fallback()` (a fresh
+ * private directory) costs the rebuilds, never the safety.
+ */
+function wrappers_wrapperRoot(toolCacheDir, fallback) {
+    if (spaceFreeParent([toolCacheDir]) === null)
+        return fallback();
+    const dir = external_node_path_.join(toolCacheDir, 'rpi-cross-zig-wrappers');
     try {
-        return external_node_fs_.lstatSync(p).isDirectory();
+        external_node_fs_.mkdirSync(dir, { mode: 0o700 });
     }
-    catch {
-        return false;
+    catch (err) {
+        if (err.code !== 'EEXIST')
+            return fallback();
     }
+    return notPrivate(facts(dir), euid()) === null ? dir : fallback();
+}
+/** Replaces `file` in one step: a concurrent job sharing the tool cache never runs half a file. */
+function writeAtomically(file, text, mode) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    external_node_fs_.rmSync(tmp, { force: true });
+    external_node_fs_.writeFileSync(tmp, text, { mode, flag: 'wx' });
+    external_node_fs_.renameSync(tmp, file);
 }
 /**
- * Fills `dest` (a new, empty directory) from `sources`, earlier sources winning a name both
- * have. A directory in more than one source becomes a real directory, merged further down; any
- * other entry (a file, a symlink, a directory only one source has) is one absolute symlink.
- * Returns the names where a later source lost (for the debug log).
+ * One wrapper set per target. The directory name carries a hash of zig, target, floor and CPU:
+ * cargo relinks when the linker path changes, so a new floor never reuses an old link.
  */
-function mergeTrees(dest, sources) {
-    const shadowed = [];
-    const walk = (rel, from) => {
-        const names = new Map();
-        for (const src of from) {
-            for (const name of external_node_fs_.readdirSync(external_node_path_.join(src, rel))) {
-                const list = names.get(name) ?? [];
-                list.push(src);
-                names.set(name, list);
-            }
+function writeWrappers(root, triple, base, runtime) {
+    const tag = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        base.zig,
+        base.target,
+        base.cpu,
+        base.rules,
+        ...(base.sysroot ? [base.sysroot] : []),
+    ]))
+        .digest('hex')
+        .slice(0, 12);
+    const dir = external_node_path_.join(root, `${triple}-${tag}`);
+    external_node_fs_.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Reused from an earlier run: it must still be ours alone before anything in it is trusted.
+    const why = notPrivate(facts(dir), euid());
+    if (why)
+        throw new Error(`refusing to write the zig wrappers into ${dir}: ${why}`);
+    const paths = {};
+    for (const [key, tool] of TOOLS) {
+        const config = external_node_path_.join(dir, `${tool}.json`);
+        writeAtomically(config, JSON.stringify({ ...base, tool }), 0o600);
+        const script = external_node_path_.join(dir, tool);
+        writeAtomically(script, wrapperScript(runtime.node, runtime.entry, config), 0o700);
+        paths[key] = script;
+    }
+    return { dir, ...paths };
+}
+
+;// CONCATENATED MODULE: ./src/elf/cpu.ts
+/** Tag_CPU_arch values of the microcontroller (M) profile: not application-processor code. */
+const M_PROFILE = new Set([11, 12, 13, 16, 17, 21]);
+/**
+ * Architecture level needed to run code tagged `cpuArch`; 'M' for M-profile code. v6T2 (8)
+ * counts as v7: it means Thumb-2, which the ARM1176 of the Pi 1/Zero lacks.
+ */
+function cpuArchLevel(cpuArch) {
+    if (M_PROFILE.has(cpuArch))
+        return 'M';
+    if (cpuArch <= 7 || cpuArch === 9)
+        return 6;
+    if (cpuArch === 8 || cpuArch === 10)
+        return 7;
+    if (cpuArch === 22)
+        return 9;
+    return 8;
+}
+const LEVEL_NUMBER = { v6: 6, v7: 7, v8: 8 };
+/** The CPU of the oldest board a level must run on (what `-cpu` qemu models too). */
+const LEVEL_CPU = {
+    v6: 'ARM1176JZF-S',
+    v7: 'Cortex-A7',
+    v8: 'Cortex-A53',
+};
+/** Highest Tag_FP_arch and Tag_Advanced_SIMD_arch each level's oldest board implements. */
+const MAX_FP = { v6: 2, v7: 6, v8: 8 };
+const MAX_SIMD = { v6: 0, v7: 2, v8: 4 };
+const SIMD_NAMES = ['none', 'NEONv1', 'NEONv1 with FMA', 'NEON for ARMv8', 'NEON for ARMv8.1'];
+/** Lines describing each attribute that is too new for `level`; empty when all fit. */
+function tooNewAttributes(a, level) {
+    const out = [];
+    if (a.cpuArch !== null) {
+        const need = cpuArchLevel(a.cpuArch);
+        if (need !== 'M' && need > LEVEL_NUMBER[level]) {
+            out.push(`ARMv${need} code (Tag_CPU_arch ${a.cpuArchName})`);
         }
-        for (const [name, owners] of [...names].sort(([a], [b]) => a.localeCompare(b))) {
-            const child = external_node_path_.join(rel, name);
-            const dirs = owners.filter((o) => isRealDir(external_node_path_.join(o, child)));
-            if (dirs.length > 1 && dirs[0] === owners[0]) {
-                external_node_fs_.mkdirSync(external_node_path_.join(dest, child));
-                walk(child, dirs);
-                for (const o of owners)
-                    if (!dirs.includes(o))
-                        shadowed.push(external_node_path_.join(o, child));
-                continue;
-            }
-            external_node_fs_.symlinkSync(external_node_path_.join(owners[0], child), external_node_path_.join(dest, child));
-            for (const o of owners.slice(1))
-                shadowed.push(external_node_path_.join(o, child));
-        }
-    };
-    walk('', sources);
-    return shadowed;
+    }
+    if (level === 'v6' && a.thumbIsaUse === 2 && !out.length) {
+        out.push('Thumb-2 instructions (Tag_THUMB_ISA_use: Thumb-2)');
+    }
+    if (a.fpArch !== null && a.fpArch > MAX_FP[level]) {
+        out.push(`${a.fpArchName} floating-point instructions (Tag_FP_arch)`);
+    }
+    if (a.simdArch !== null && a.simdArch > MAX_SIMD[level]) {
+        const name = SIMD_NAMES[a.simdArch] ?? `value ${a.simdArch}`;
+        out.push(`${name} SIMD instructions (Tag_Advanced_SIMD_arch)`);
+    }
+    return out;
+}
+/** True when the attributes describe M-profile (microcontroller) code. */
+function isMProfile(a) {
+    return a.cpuArchProfile === 'M' || (a.cpuArch !== null && cpuArchLevel(a.cpuArch) === 'M');
+}
+/** 'v7' → 'armv7', 'v6KZ' → 'armv6', 'v8.2-A' → 'armv8', 'v5TE' → 'armv5te'. */
+function armArchName(cpuArchName, cpuArch) {
+    if (cpuArch === null || cpuArchName === null)
+        return 'arm';
+    const level = cpuArchLevel(cpuArch);
+    if (level === 'M')
+        return `arm${cpuArchName.toLowerCase()}`;
+    if (cpuArch >= 6 && cpuArch !== 8)
+        return `armv${level}`;
+    return cpuArch === 0 ? 'arm' : `arm${cpuArchName.toLowerCase()}`;
 }
 
 ;// CONCATENATED MODULE: ./src/sysroot/plan.ts
@@ -65174,6 +65487,7 @@ function mergeTrees(dest, sources) {
  * The pure half of the sysroot stage: which packages a target gets, the cache key, the compiler
  * wrappers' text and which package provides a shared library. No I/O.
  */
+
 
 
 
@@ -65234,6 +65548,2530 @@ function providers(needed, packages) {
     }
     return out;
 }
+/**
+ * Whether the board's CPU can run a runtime's loader and libc: only when their attributes say
+ * they fit its level (Raspbian's are ARMv6). A Debian armhf libc behind a mirror's `raspbian/`
+ * is ARMv7 code whose loader dies under arm1176 before the program: then the smoke run takes
+ * the oldest CPU that runs it, and says so.
+ */
+function runtimeVerdict(files, o) {
+    const problems = [];
+    for (const f of files) {
+        const name = external_node_path_.posix.basename(f.name);
+        if (f.attributes === 'missing')
+            problems.push(`no ${f.name}`);
+        else if (f.attributes === null)
+            problems.push(`${name} has no ARM build attributes`);
+        else {
+            const tooNew = tooNewAttributes(f.attributes, o.level);
+            if (tooNew.length > 0)
+                problems.push(`${name} has ${tooNew.join(', ')}`);
+        }
+    }
+    if (problems.length === 0) {
+        return {
+            cpu: null,
+            note: `smoke runs use qemu -cpu ${o.boardCpu} -L ${o.root}: the Pi OS's own ${o.what}`,
+        };
+    }
+    const hint = o.mirrored
+        ? "; the 'sysroot-mirror' must serve the Raspbian archive under raspbian/ (ARMv6), not Debian's armhf (ARMv7)"
+        : '';
+    return {
+        cpu: o.fallbackCpu,
+        note: `smoke runs use qemu -cpu ${o.fallbackCpu}, not ${o.boardCpu}: the runtime ${o.what} is not ARM${o.level} code (${problems.join('; ')}), and its loader would die under ${o.boardCpu} before the program starts${hint}; the ARM${o.level} proof is the static check of the binary`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sysroot/hint.ts
+/**
+ * When cargo fails because a C library's .pc, header or .so is missing from the sysroot, the
+ * error names the Debian package that provides it, found in the target's own archive: the
+ * verified InRelease, then the `Contents-<arch>` index it lists (checked against it, cached by
+ * its SHA256 like the Packages indexes), scanned for those files only. An archive without
+ * Contents gets a guess by name from its Packages index, said to be one. Best effort and
+ * bounded: whatever goes wrong, the original error is thrown unchanged.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The whole lookup, fetches included; past it the build's error goes out as it was. */
+const HINT_BUDGET_MS = 60_000;
+/**
+ * Throws `err` again, with a line per missing file naming its package when `err` is a cargo
+ * failure that says a file is missing and the lookup answers in time.
+ */
+async function withSysrootHint(err, ctx) {
+    if (!(err instanceof CargoFailed))
+        throw err;
+    const wanted = wantedFiles(err.stderr);
+    const targets = failedTargets(err.stderr, ctx.inputs.targets);
+    if (wanted.length === 0 || targets.length === 0)
+        throw err;
+    let lines = [];
+    const t0 = performance.now();
+    try {
+        lines = await withDeadline(ctx.budgetMs ?? HINT_BUDGET_MS, () => hintLines(wanted, targets, ctx));
+    }
+    catch (e) {
+        ctx.log.info(`no package hint for the missing ${names(wanted)}: ${errors_errorMessage(e)}`);
+    }
+    ctx.log.debug(`package hint: ${Math.round(performance.now() - t0)} ms`);
+    if (lines.length === 0)
+        throw err;
+    throw new CargoFailed(`${err.message}\n${lines.join('\n')}`, err.where ?? 'build', err.stderr);
+}
+const names = (wanted) => wanted.map((w) => w.what).join(', ');
+/**
+ * The targets with a Pi OS archive the failure is about: those it names (cargo prints the
+ * triple or the multiarch dir in paths), or all of them when it names none.
+ */
+function failedTargets(output, targets) {
+    const known = targets.filter((t) => ARCHIVES.targets[t.spec.triple]);
+    const named = known.filter((t) => output.includes(t.spec.triple) || output.includes(`/${t.spec.gccTriple}/`));
+    return named.length ? named : known;
+}
+function withDeadline(ms, fn) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+        // A request still hanging must not keep the process alive: its own idle timeout ends it.
+        timer.unref();
+    });
+    return Promise.race([fn(), late]).finally(() => clearTimeout(timer));
+}
+async function hintLines(wanted, targets, ctx) {
+    const sys = ctx.inputs.sysroot;
+    const trust = sys?.keyring ? readTrust(sys.keyring) : null;
+    const fetch = ctx.fetch ??
+        httpFetcher({
+            attempts: 2,
+            backoffMs: 1000,
+            socketTimeoutMs: Math.min(ctx.inputs.downloadTimeoutMs, 30_000),
+        });
+    const root = sysrootCacheRoot(ctx.toolCacheDir);
+    const cache = indexCache(root, ctx.log);
+    const keys = keyCache(root, ctx.log);
+    // The stage already said what it had to about these archives: here its notices are noise.
+    const quiet = {
+        ...ctx.log,
+        info: (m) => ctx.log.debug(m),
+        warning: (m) => ctx.log.debug(m),
+    };
+    const out = [];
+    for (const target of targets) {
+        const triple = target.spec.triple;
+        const req = {
+            triple,
+            piOs: ctx.inputs.piOs,
+            packages: [],
+            mirror: sys?.mirror ?? null,
+            trust: await trust,
+        };
+        const deps = { fetch, log: quiet, now: ctx.now, indexCache: cache, keyCache: keys };
+        const suites = await openSuites(req, deps);
+        const found = await searchContents(suites, wanted, target.spec.gccTriple, deps, ctx.log);
+        const asked = sys ? packagesFor(sys, triple) : [];
+        const have = new Set((ctx.sysroots.get(triple)?.resolved ?? []).map((nv) => nv.slice(0, nv.indexOf('='))));
+        const prefix = targets.length > 1 ? `${triple}: ` : '';
+        // glibc's packages come with the toolchain (resolution drops them): asking for them is no fix.
+        const toolchain = new Set(ARCHIVES.toolchainProvides);
+        if (found) {
+            for (const w of wanted) {
+                const f = found.get(w);
+                if (f && !toolchain.has(f.provider.package))
+                    out.push(prefix + providerLine(f.provider, f.suite, have, asked));
+            }
+            continue;
+        }
+        // No Contents anywhere: a guess from the Packages index (cached by the stage's run).
+        const indexes = await loadIndexes(req, suites, deps);
+        const all = new Set(indexes.flatMap((i) => [...i.names()]));
+        for (const w of wanted) {
+            const guess = guessByName(w, all).filter((n) => !have.has(n) && !toolchain.has(n));
+            if (guess.length === 0)
+                continue;
+            const where = suites[0] ? suiteLabel(suites[0]) : ctx.inputs.piOs;
+            out.push(`${prefix}the sysroot lacks ${w.what}: probably ${addLine(guess[0], asked)} (${where}: no Contents index to be sure; by name: ${guess.slice(0, 5).join(', ')})`);
+        }
+    }
+    return out;
+}
+const suiteLabel = (s) => `${s.source.label} ${s.source.suite} ${s.source.debArch}`;
+function addLine(pkg, asked) {
+    return asked.length === 0
+        ? `add 'sysroot-packages: ${pkg}'`
+        : `add ${pkg} to 'sysroot-packages' (sysroot-packages: ${[...asked, pkg].join(' ')})`;
+}
+function providerLine(p, suite, have, asked) {
+    const source = `${suiteLabel(suite)}, package ${p.package} provides ${p.path}`;
+    if (!have.has(p.package)) {
+        return `the sysroot lacks ${p.wanted.what}: ${addLine(p.package, asked)} (${source})`;
+    }
+    const how = p.file.kind === 'pc'
+        ? "pkg-config did not look there: check the build's PKG_CONFIG_PATH/PKG_CONFIG_LIBDIR/PKG_CONFIG_SYSROOT_DIR (for the target) and that nothing overrides the ones this action exports"
+        : p.file.kind === 'header'
+            ? 'the compiler did not look there: check that the build uses the CC this action exports (its wrapper passes the sysroot) and does not set its own include path'
+            : 'the linker did not look there: check that the build links with the linker this action exports (its wrapper passes the sysroot)';
+    return `the sysroot has ${p.package} (${source}), yet ${p.wanted.what} was not found: ${how}`;
+}
+/**
+ * Scans the Contents index of each suite and component in order, until every wanted file has
+ * a package. Null when no suite publishes one (then a guess by name is all there is).
+ */
+async function searchContents(suites, wanted, multiarch, deps, log) {
+    const found = new Map();
+    let any = false;
+    for (const suite of suites) {
+        for (const component of suite.source.components) {
+            const todo = wanted.filter((w) => !found.has(w));
+            if (todo.length === 0)
+                return found;
+            const choice = contentsChoice(suite.release.files, component, suite.source.debArch);
+            if (!choice)
+                continue;
+            const t0 = performance.now();
+            const dir = `${suite.source.base}/dists/${suite.source.suite}`;
+            let body = deps.indexCache.get(choice.entry.sha256);
+            const cached = body !== null;
+            if (!body) {
+                const byHash = `${dir}/${component}/by-hash/SHA256/${choice.entry.sha256}`;
+                const urls = suite.release.acquireByHash
+                    ? [byHash, `${dir}/${choice.path}`]
+                    : [`${dir}/${choice.path}`];
+                for (const url of urls)
+                    if ((body = await deps.fetch(url)))
+                        break;
+            }
+            if (!body) {
+                log.debug(`${suiteLabel(suite)}: ${choice.path} is listed but not there (404)`);
+                continue;
+            }
+            const t1 = performance.now();
+            const scanner = new ContentsScanner(todo, multiarch);
+            try {
+                checkBytes(body, choice.entry, choice.path);
+                await scan(body, choice, scanner);
+            }
+            catch (err) {
+                // Unverified bytes name no package: this index is skipped, the others still count.
+                log.debug(`${suiteLabel(suite)}: ${choice.path} not used: ${errors_errorMessage(err)}`);
+                continue;
+            }
+            if (!cached)
+                deps.indexCache.put(choice.entry.sha256, body);
+            any = true;
+            const hits = scanner.end();
+            for (const w of todo) {
+                const provider = chooseProvider(w, hits, multiarch);
+                if (provider)
+                    found.set(w, { provider, suite });
+            }
+            log.info(`${suiteLabel(suite)}: ${choice.path} (${(body.length / 1e6).toFixed(1)} MB${cached ? ', cached' : `, fetched in ${Math.round(t1 - t0)} ms`}) scanned for ${names(todo)} in ${Math.round(performance.now() - t1)} ms`);
+        }
+    }
+    return any ? found : null;
+}
+/** `<component>/Contents-<arch>.gz` where InRelease lists it, else the plain file. */
+function contentsChoice(files, component, arch) {
+    const stem = `${component}/Contents-${arch}`;
+    const plain = files.get(stem) ?? null;
+    const gz = files.get(`${stem}.gz`);
+    if (gz)
+        return { path: `${stem}.gz`, entry: gz, gz: true, plain };
+    return plain ? { path: stem, entry: plain, gz: false, plain: null } : null;
+}
+/** Streams the (verified) index through the scanner, and checks the decompressed bytes too. */
+async function scan(body, choice, scanner) {
+    if (!choice.gz) {
+        for (let i = 0; i < body.length; i += 1 << 20)
+            scanner.push(body.subarray(i, i + (1 << 20)));
+        return;
+    }
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    await new Promise((resolve, reject) => {
+        const gunzip = external_node_zlib_default().createGunzip({ chunkSize: 1 << 20 });
+        gunzip.on('data', (c) => {
+            hash.update(c);
+            size += c.length;
+            scanner.push(c);
+        });
+        gunzip.on('end', resolve);
+        gunzip.on('error', reject);
+        gunzip.end(body);
+    });
+    const want = choice.plain;
+    if (want && (size !== want.size || hash.digest('hex') !== want.sha256)) {
+        throw new Error(`${choice.path} once decompressed does not match its InRelease entry`);
+    }
+}
+async function readTrust(file) {
+    return userTrust(external_node_fs_.readFileSync(file), file);
+}
+
+;// CONCATENATED MODULE: ./src/toolchain/actions-cache.ts
+
+
+
+
+/**
+ * @actions/cache takes ~0.4 s to load: it is imported only when the runner offers a cache
+ * service, so warm runs without one start faster.
+ */
+async function cacheService() {
+    if (!process.env.ACTIONS_RESULTS_URL && !process.env.ACTIONS_CACHE_URL)
+        return null;
+    const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+    return cache.isFeatureAvailable() ? cache : null;
+}
+function actionsCacheKey(src, os, arch) {
+    return `rust-rpi-cross-${src.id}-${src.sha256}-${os}-${arch}`;
+}
+/**
+ * @actions/cache passes the workspace (`tar -C`) and its temp archive path to tar through a
+ * command line split at spaces, so a runner path with a space breaks every save and restore.
+ * Both are pointed at space-free places while it runs: `/` as the root the cached path is
+ * archived relative to (the same for save and restore), and a fresh private temp dir without
+ * spaces (its own would be a random name under RUNNER_TEMP, readable by all: a RUNNER_TEMP of
+ * /tmp would show others the archive while it is made).
+ */
+async function withCacheEnv(fn) {
+    const saved = {
+        GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE,
+        RUNNER_TEMP: process.env.RUNNER_TEMP,
+    };
+    const temp = makeSpaceFreePrivateDir(saved.RUNNER_TEMP, 'rpi-cross-cache-');
+    process.env.GITHUB_WORKSPACE = external_node_path_.parse(process.cwd()).root;
+    process.env.RUNNER_TEMP = temp;
+    try {
+        return await fn();
+    }
+    finally {
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined)
+                delete process.env[k];
+            else
+                process.env[k] = v;
+        }
+        external_node_fs_.rmSync(temp, { recursive: true, force: true });
+    }
+}
+async function restoreFromActionsCache(dir, key, ctx) {
+    const cache = await cacheService();
+    if (!cache)
+        return false;
+    try {
+        // @actions/cache reports its own failures as warnings and returns no key.
+        const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
+        if (hit && external_node_fs_.existsSync(dir)) {
+            external_node_fs_.writeFileSync(`${dir}.complete`, '');
+            ctx.log.info(`Toolchain restored from the Actions cache (${key})`);
+            return true;
+        }
+    }
+    catch (err) {
+        // The cache only saves time; a download still gets the same verified toolchain.
+        ctx.log.warning(`Actions cache restore failed, downloading instead: ${errors_errorMessage(err)}`);
+    }
+    return false;
+}
+async function saveToActionsCache(dir, key, ctx) {
+    await saveCachedDir(dir, key, ctx.log, 'the toolchain');
+}
+/**
+ * Restores a directory that only saves time (zig's global cache), best effort: a miss or a
+ * failure leaves it as it was. Returns whether the cache had it.
+ */
+async function restoreCachedDir(dir, key, log) {
+    const cache = await cacheService();
+    if (!cache)
+        return false;
+    try {
+        const hit = await withCacheEnv(() => cache.restoreCache([dir], key));
+        if (hit)
+            log.info(`${dir} restored from the Actions cache (${key})`);
+        return hit !== undefined;
+    }
+    catch (err) {
+        log.warning(`Actions cache restore of ${dir} failed (the build goes on): ${errors_errorMessage(err)}`);
+        return false;
+    }
+}
+/** Saves a directory to the Actions cache, best effort: a failure is a warning. */
+async function saveCachedDir(dir, key, log, what = dir) {
+    const cache = await cacheService();
+    if (!cache)
+        return;
+    try {
+        await withCacheEnv(() => cache.saveCache([dir], key));
+    }
+    catch (err) {
+        log.warning(`Could not save ${what} to the Actions cache (the build goes on): ${errors_errorMessage(err)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/elf/reader.ts
+/**
+ * Bounds-checked little/big-endian reads over an ELF image. Every read validates its range first,
+ * so malformed input surfaces as an ElfError naming what was being read instead of a RangeError.
+ */
+/** The file is not a well-formed ELF image; the message says which part is broken. */
+class ElfError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ElfError';
+    }
+}
+const decoder = new TextDecoder('utf-8');
+class reader_Reader {
+    bytes;
+    length;
+    /** Raw access for hot loops that have already validated their whole range with need(). */
+    view;
+    le;
+    is64;
+    constructor(bytes, littleEndian, is64) {
+        this.bytes = bytes;
+        this.length = bytes.byteLength;
+        // A view over the caller's memory: no copy, however large the binary.
+        this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        this.le = littleEndian;
+        this.is64 = is64;
+    }
+    /** Throws unless [offset, offset+size) lies inside the file. */
+    need(offset, size, what) {
+        // Written so that NaN fails too; offsets come from integer fields, never fractions.
+        if (!(offset >= 0 && size >= 0 && offset + size <= this.length)) {
+            throw new ElfError(`truncated: ${what} extends past end of file`);
+        }
+    }
+    u8(offset, what) {
+        this.need(offset, 1, what);
+        return this.view.getUint8(offset);
+    }
+    u16(offset, what) {
+        this.need(offset, 2, what);
+        return this.view.getUint16(offset, this.le);
+    }
+    u32(offset, what) {
+        this.need(offset, 4, what);
+        return this.view.getUint32(offset, this.le);
+    }
+    /** High and low 32-bit halves of a 64-bit field (BigInt is needlessly slow in hot paths). */
+    halves(offset, what) {
+        this.need(offset, 8, what);
+        const a = this.view.getUint32(offset, this.le);
+        const b = this.view.getUint32(offset + 4, this.le);
+        return this.le ? [b, a] : [a, b];
+    }
+    /** A 64-bit size or offset: must be exactly representable, or it cannot index this file. */
+    u64(offset, what) {
+        const [hi, lo] = this.halves(offset, what);
+        if (hi > 0x1fffff)
+            throw new ElfError(`${what} is impossibly large`);
+        return hi * 0x100000000 + lo;
+    }
+    /**
+     * A 64-bit address. Linux user space ends far below 2^53, so rounding only affects addresses
+     * that no loader would accept anyway; comparisons stay meaningful.
+     */
+    addr64(offset, what) {
+        const [hi, lo] = this.halves(offset, what);
+        return hi * 0x100000000 + lo;
+    }
+    /** Word-sized (Elf32_Word / Elf64_Xword) size or offset. */
+    word(offset, what) {
+        return this.is64 ? this.u64(offset, what) : this.u32(offset, what);
+    }
+    /** Word-sized address (Elf32_Addr / Elf64_Addr). */
+    addr(offset, what) {
+        return this.is64 ? this.addr64(offset, what) : this.u32(offset, what);
+    }
+    /** NUL-terminated string starting at `offset`, which must end before `limit`. */
+    cstr(offset, limit, what) {
+        const end = Math.min(limit, this.length);
+        if (!(offset >= 0 && offset < end)) {
+            throw new ElfError(`${what}: string offset ${offset} lies outside its table`);
+        }
+        const nul = this.bytes.indexOf(0, offset);
+        if (nul < 0 || nul >= end)
+            throw new ElfError(`${what}: string is not NUL-terminated`);
+        return decoder.decode(this.bytes.subarray(offset, nul));
+    }
+    /** True if the NUL-terminated string at `offset` equals `ascii`, without decoding it. */
+    cstrEquals(offset, limit, ascii) {
+        if (offset < 0 || offset + ascii.length >= Math.min(limit, this.length))
+            return false;
+        for (let i = 0; i < ascii.length; i++) {
+            if (this.bytes[offset + i] !== ascii[i])
+                return false;
+        }
+        return this.bytes[offset + ascii.length] === 0;
+    }
+}
+/** ULEB128 from `bytes[pos..end)`: returns the value and the position after it. */
+function readUleb(bytes, pos, end, what) {
+    let value = 0;
+    let scale = 1;
+    for (let i = pos; i < end; i++) {
+        const b = bytes[i] ?? 0;
+        value += (b & 0x7f) * scale;
+        if ((b & 0x80) === 0)
+            return [value, i + 1];
+        scale *= 128;
+        // Attribute values are small; more than 8 groups means garbage, not a real number.
+        if (i - pos >= 7)
+            throw new ElfError(`${what}: ULEB128 value is too long`);
+    }
+    throw new ElfError(`truncated: ${what} ends inside a ULEB128 value`);
+}
+
+;// CONCATENATED MODULE: ./src/elf/attributes.ts
+/**
+ * `.ARM.attributes` (ARM IHI 0045, "Addenda to the ARM ABI"): the build attributes the compiler
+ * and linker recorded. Tag_CPU_arch is the one that matters: the linker sets it to the newest
+ * architecture among all linked objects, so ARMv7 crt files in an ARMv6 build show up here.
+ */
+
+/** Tag_CPU_arch values as binutils `readelf -A` names them. */
+const CPU_ARCH_NAMES = [
+    'Pre-v4', 'v4', 'v4T', 'v5T', 'v5TE', 'v5TEJ', 'v6', 'v6KZ', 'v6T2', 'v6K', 'v7', 'v6-M',
+    'v6S-M', 'v7E-M', 'v8', 'v8-R', 'v8-M.baseline', 'v8-M.mainline', 'v8.1-A', 'v8.2-A',
+    'v8.3-A', 'v8.1-M.mainline', 'v9',
+]; // prettier-ignore
+/** Tag_FP_arch values as `readelf -A` names them. */
+const FP_ARCH_NAMES = [
+    'No', 'VFPv1', 'VFPv2', 'VFPv3', 'VFPv3-D16', 'VFPv4', 'VFPv4-D16', 'FP for ARMv8',
+    'FPv5/FP-D16 for ARMv8',
+]; // prettier-ignore
+const TAG_FILE = 1;
+const TAG_CPU_RAW_NAME = 4;
+const TAG_CPU_NAME = 5;
+const TAG_CPU_ARCH = 6;
+const TAG_CPU_ARCH_PROFILE = 7;
+const TAG_THUMB_ISA_USE = 9;
+const TAG_FP_ARCH = 10;
+const TAG_ADVANCED_SIMD_ARCH = 12;
+const TAG_ABI_VFP_ARGS = 28;
+const TAG_COMPATIBILITY = 32;
+const TAG_CONFORMANCE = 67;
+/** Per the addenda: these tags carry NTBS strings, everything else ULEB128. */
+function isStringTag(tag) {
+    return (tag === TAG_CPU_RAW_NAME ||
+        tag === TAG_CPU_NAME ||
+        tag === TAG_CONFORMANCE ||
+        (tag > 32 && tag % 2 === 1));
+}
+function readNtbs(r, pos, end, what) {
+    const s = r.cstr(pos, end, what);
+    const nul = r.bytes.indexOf(0, pos);
+    return [s, nul + 1];
+}
+/** Attributes of one file-scope sub-subsection, [pos, end). */
+function readTags(r, pos, end, tags) {
+    const what = '.ARM.attributes tag';
+    while (pos < end) {
+        const [tag, p1] = readUleb(r.bytes, pos, end, what);
+        if (tag === TAG_COMPATIBILITY) {
+            const [flag, p2] = readUleb(r.bytes, p1, end, what);
+            const [vendor, p3] = readNtbs(r, p2, end, what);
+            tags[tag] = `${flag} ${vendor}`;
+            pos = p3;
+        }
+        else if (isStringTag(tag)) {
+            [tags[tag], pos] = readNtbs(r, p1, end, what);
+        }
+        else {
+            [tags[tag], pos] = readUleb(r.bytes, p1, end, what);
+        }
+    }
+}
+/** Sub-subsections of the aeabi vendor subsection; only Tag_File applies to the whole binary. */
+function readAeabi(r, pos, end, tags) {
+    while (pos < end) {
+        const [tag, p1] = readUleb(r.bytes, pos, end, '.ARM.attributes sub-subsection');
+        const size = r.u32(p1, '.ARM.attributes sub-subsection size');
+        if (size < p1 + 4 - pos || pos + size > end) {
+            throw new ElfError(`.ARM.attributes sub-subsection size ${size} is out of range`);
+        }
+        if (tag === TAG_FILE)
+            readTags(r, p1 + 4, pos + size, tags);
+        pos += size;
+    }
+}
+function readArmAttributes(r, offset, size) {
+    r.need(offset, size, '.ARM.attributes section');
+    // Format version 'A' is the only one defined; anything else is not ours to interpret.
+    if (size === 0 || r.bytes[offset] !== 0x41)
+        return null;
+    const end = offset + size;
+    const tags = {};
+    let found = false;
+    for (let pos = offset + 1; pos < end;) {
+        const len = r.u32(pos, '.ARM.attributes subsection length');
+        if (len < 5 || pos + len > end) {
+            throw new ElfError(`.ARM.attributes subsection length ${len} is out of range`);
+        }
+        const [vendor, body] = readNtbs(r, pos + 4, pos + len, '.ARM.attributes vendor');
+        if (vendor === 'aeabi') {
+            readAeabi(r, body, pos + len, tags);
+            found = true;
+        }
+        pos += len;
+    }
+    return found ? summarize(tags) : null;
+}
+function num(tags, tag) {
+    const v = tags[tag];
+    return typeof v === 'number' ? v : null;
+}
+function str(tags, tag) {
+    const v = tags[tag];
+    return typeof v === 'string' ? v : null;
+}
+function summarize(tags) {
+    const cpuArch = num(tags, TAG_CPU_ARCH);
+    const fpArch = num(tags, TAG_FP_ARCH);
+    const profile = num(tags, TAG_CPU_ARCH_PROFILE);
+    return {
+        cpuArch,
+        cpuArchName: cpuArch === null ? null : (CPU_ARCH_NAMES[cpuArch] ?? `unknown(${cpuArch})`),
+        cpuArchProfile: profile ? String.fromCharCode(profile) : null,
+        cpuName: str(tags, TAG_CPU_NAME),
+        fpArch,
+        fpArchName: fpArch === null ? null : (FP_ARCH_NAMES[fpArch] ?? `unknown(${fpArch})`),
+        simdArch: num(tags, TAG_ADVANCED_SIMD_ARCH),
+        thumbIsaUse: num(tags, TAG_THUMB_ISA_USE),
+        abiVfpArgs: num(tags, TAG_ABI_VFP_ARGS),
+        tags,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/elf/types.ts
+/** The shape of a parsed ELF file and the ELF constants the parser and verifier share. */
+const ET_NONE = 0;
+const ET_REL = 1;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+const ET_CORE = 4;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const PF_X = 1;
+const PF_W = 2;
+const PF_R = 4;
+const SHT_SYMTAB = 2;
+const SHT_NOBITS = 8;
+const SHT_DYNSYM = 11;
+const SHT_ARM_ATTRIBUTES = 0x70000003;
+const EF_ARM_ABI_FLOAT_SOFT = 0x200;
+const EF_ARM_ABI_FLOAT_HARD = 0x400;
+const DF_1_PIE = 0x08000000;
+
+;// CONCATENATED MODULE: ./src/elf/headers.ts
+/** ELF file header, program header table and section header table. */
+
+
+const PN_XNUM = 0xffff;
+const SHN_XINDEX = 0xffff;
+/** Validates e_ident and returns a reader configured for the file's class and byte order. */
+function openElf(bytes) {
+    if (bytes.byteLength < 4 ||
+        bytes[0] !== 0x7f ||
+        bytes[1] !== 0x45 ||
+        bytes[2] !== 0x4c ||
+        bytes[3] !== 0x46) {
+        throw new ElfError('not an ELF file (bad magic)');
+    }
+    if (bytes.byteLength < 16)
+        throw new ElfError('truncated: ELF identification is incomplete');
+    const cls = bytes[4];
+    const data = bytes[5];
+    if (cls !== 1 && cls !== 2)
+        throw new ElfError(`unknown ELF class ${cls} (expected 1 or 2)`);
+    if (data !== 1 && data !== 2)
+        throw new ElfError(`unknown ELF data encoding ${data}`);
+    const r = new reader_Reader(bytes, data === 1, cls === 2);
+    r.need(0, cls === 2 ? 64 : 52, 'ELF header');
+    return r;
+}
+function readFileHeader(r) {
+    const w = r.is64 ? 8 : 4; // width of address/offset fields
+    const after = 24 + 3 * w; // e_flags follows e_entry, e_phoff, e_shoff
+    return {
+        bits: r.is64 ? 64 : 32,
+        endian: r.bytes[5] === 1 ? 'little' : 'big',
+        osabi: r.u8(7, 'e_ident'),
+        type: r.u16(16, 'e_type'),
+        machine: r.u16(18, 'e_machine'),
+        entry: r.addr(24, 'e_entry'),
+        phoff: r.word(24 + w, 'e_phoff'),
+        shoff: r.word(24 + 2 * w, 'e_shoff'),
+        flags: r.u32(after, 'e_flags'),
+        phentsize: r.u16(after + 6, 'e_phentsize'),
+        phnum: r.u16(after + 8, 'e_phnum'),
+        shentsize: r.u16(after + 10, 'e_shentsize'),
+        shnum: r.u16(after + 12, 'e_shnum'),
+        shstrndx: r.u16(after + 14, 'e_shstrndx'),
+    };
+}
+/** Offsets of the section-0 fields that carry overflowed counts (extended numbering). */
+function section0(r, h) {
+    if (h.shoff === 0)
+        return null;
+    const base = h.shoff;
+    r.need(base, r.is64 ? 64 : 40, 'section header 0');
+    return r.is64
+        ? {
+            size: r.u64(base + 32, 'sh_size'),
+            link: r.u32(base + 40, 'sh_link'),
+            info: r.u32(base + 44, 'sh_info'),
+        }
+        : {
+            size: r.u32(base + 20, 'sh_size'),
+            link: r.u32(base + 24, 'sh_link'),
+            info: r.u32(base + 28, 'sh_info'),
+        };
+}
+/** Table bounds: entry size large enough and every entry inside the file. */
+function checkTable(r, off, num, entsize, min, what) {
+    if (num === 0)
+        return;
+    if (entsize < min)
+        throw new ElfError(`${what} entry size ${entsize} is smaller than ${min}`);
+    if (num > r.length / entsize + 1)
+        throw new ElfError(`truncated: ${what} extends past end of file`);
+    r.need(off, num * entsize, what);
+}
+function readProgramHeaders(r, h) {
+    let num = h.phnum;
+    if (num === PN_XNUM)
+        num = section0(r, h)?.info ?? 0;
+    if (h.phoff === 0)
+        num = 0;
+    checkTable(r, h.phoff, num, h.phentsize, r.is64 ? 56 : 32, 'program header table');
+    const out = [];
+    for (let i = 0; i < num; i++) {
+        const b = h.phoff + i * h.phentsize;
+        const ph = r.is64
+            ? {
+                type: r.u32(b, 'p_type'),
+                flags: r.u32(b + 4, 'p_flags'),
+                offset: r.u64(b + 8, 'p_offset'),
+                vaddr: r.addr64(b + 16, 'p_vaddr'),
+                filesz: r.u64(b + 32, 'p_filesz'),
+                memsz: r.addr64(b + 40, 'p_memsz'),
+            }
+            : {
+                type: r.u32(b, 'p_type'),
+                offset: r.u32(b + 4, 'p_offset'),
+                vaddr: r.u32(b + 8, 'p_vaddr'),
+                filesz: r.u32(b + 16, 'p_filesz'),
+                memsz: r.u32(b + 20, 'p_memsz'),
+                flags: r.u32(b + 24, 'p_flags'),
+            };
+        // A loadable segment cut short is the usual sign of an incomplete download or copy.
+        if (ph.type === PT_LOAD)
+            r.need(ph.offset, ph.filesz, `PT_LOAD segment ${i}`);
+        out.push(ph);
+    }
+    return out;
+}
+function readRawSection(r, b) {
+    return r.is64
+        ? {
+            nameOffset: r.u32(b, 'sh_name'),
+            type: r.u32(b + 4, 'sh_type'),
+            flags: r.addr64(b + 8, 'sh_flags'),
+            addr: r.addr64(b + 16, 'sh_addr'),
+            offset: r.u64(b + 24, 'sh_offset'),
+            size: r.u64(b + 32, 'sh_size'),
+            link: r.u32(b + 40, 'sh_link'),
+            info: r.u32(b + 44, 'sh_info'),
+            entsize: r.u64(b + 56, 'sh_entsize'),
+        }
+        : {
+            nameOffset: r.u32(b, 'sh_name'),
+            type: r.u32(b + 4, 'sh_type'),
+            flags: r.u32(b + 8, 'sh_flags'),
+            addr: r.u32(b + 12, 'sh_addr'),
+            offset: r.u32(b + 16, 'sh_offset'),
+            size: r.u32(b + 20, 'sh_size'),
+            link: r.u32(b + 24, 'sh_link'),
+            info: r.u32(b + 28, 'sh_info'),
+            entsize: r.u32(b + 36, 'sh_entsize'),
+        };
+}
+function readSections(r, h) {
+    if (h.shoff === 0)
+        return [];
+    let num = h.shnum;
+    let strndx = h.shstrndx;
+    if (num === 0 || strndx === SHN_XINDEX) {
+        const s0 = section0(r, h);
+        if (num === 0)
+            num = s0?.size ?? 0;
+        if (strndx === SHN_XINDEX)
+            strndx = s0?.link ?? 0;
+    }
+    checkTable(r, h.shoff, num, h.shentsize, r.is64 ? 64 : 40, 'section header table');
+    const raw = [];
+    for (let i = 0; i < num; i++)
+        raw.push(readRawSection(r, h.shoff + i * h.shentsize));
+    const names = strndx === 0 ? null : raw[strndx];
+    if (strndx !== 0 && !names) {
+        throw new ElfError(`e_shstrndx ${strndx} is not a section (only ${num} sections)`);
+    }
+    if (names)
+        r.need(names.offset, names.size, 'section name table');
+    const nameOf = (s) => names ? r.cstr(names.offset + s.nameOffset, names.offset + names.size, 'section name') : '';
+    return raw.map((s) => named(s, nameOf(s)));
+}
+/** Spelled out: object rest/spread is measurably slow here and this runs per section. */
+function named(s, name) {
+    const { type, flags, addr, offset, size, link, info, entsize } = s;
+    return { name, type, flags, addr, offset, size, link, info, entsize };
+}
+/** File offset of virtual address `vaddr`, via the PT_LOAD that maps it; null if unmapped. */
+function vaddrToOffset(phdrs, vaddr) {
+    for (const p of phdrs) {
+        if (p.type === PT_LOAD && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) {
+            return p.offset + (vaddr - p.vaddr);
+        }
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/elf/dynamic.ts
+/** The dynamic segment, `.gnu.version_r` (found through it, as the loader does) and symbols. */
+
+
+
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+const DT_STRSZ = 10;
+const DT_SONAME = 14;
+const DT_RPATH = 15;
+const DT_RUNPATH = 29;
+const DT_FLAGS_1 = 0x6ffffffb;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+function readDynamicEntries(r, seg) {
+    r.need(seg.offset, seg.filesz, 'PT_DYNAMIC segment');
+    const size = r.is64 ? 16 : 8;
+    const entries = new Map();
+    for (let off = seg.offset; off + size <= seg.offset + seg.filesz; off += size) {
+        const tag = r.addr(off, 'dynamic tag');
+        if (tag === DT_NULL)
+            break;
+        const val = r.addr(off + size / 2, 'dynamic value');
+        const list = entries.get(tag);
+        if (list)
+            list.push(val);
+        else
+            entries.set(tag, [val]);
+    }
+    return { entries };
+}
+/** Locates the dynamic string table; strings are then read as offsets inside [start, end). */
+function dynamicStrings(r, phdrs, raw) {
+    const addr = raw.entries.get(DT_STRTAB)?.[0];
+    const size = raw.entries.get(DT_STRSZ)?.[0] ?? 0;
+    if (addr === undefined)
+        return null;
+    const start = vaddrToOffset(phdrs, addr);
+    if (start === null)
+        throw new ElfError('DT_STRTAB address is not inside any PT_LOAD segment');
+    r.need(start, size, 'dynamic string table');
+    return {
+        get(offset, what) {
+            return r.cstr(start + offset, start + size, what);
+        },
+    };
+}
+function readDynamic(r, phdrs) {
+    const seg = phdrs.find((p) => p.type === PT_DYNAMIC);
+    if (!seg)
+        return { dynamic: null, versionNeeds: [] };
+    const raw = readDynamicEntries(r, seg);
+    const strings = dynamicStrings(r, phdrs, raw);
+    const str = (tag, what) => {
+        const vals = raw.entries.get(tag) ?? [];
+        if (vals.length > 0 && !strings)
+            throw new ElfError(`${what} present but no DT_STRTAB`);
+        return strings ? vals.map((v) => strings.get(v, what)) : [];
+    };
+    const dynamic = {
+        needed: str(DT_NEEDED, 'DT_NEEDED'),
+        soname: str(DT_SONAME, 'DT_SONAME')[0] ?? null,
+        rpath: str(DT_RPATH, 'DT_RPATH')[0] ?? null,
+        runpath: str(DT_RUNPATH, 'DT_RUNPATH')[0] ?? null,
+        flags1: raw.entries.get(DT_FLAGS_1)?.[0] ?? 0,
+    };
+    return { dynamic, versionNeeds: strings ? readVersionNeeds(r, phdrs, raw, strings) : [] };
+}
+/**
+ * Walks the Elf_Verneed chain. Entries are 16 bytes, so a well-formed table never visits more
+ * than length/16 records: that budget stops crafted vn_next/vna_next chains from spinning.
+ */
+function readVersionNeeds(r, phdrs, raw, strings) {
+    const addr = raw.entries.get(DT_VERNEED)?.[0];
+    const count = raw.entries.get(DT_VERNEEDNUM)?.[0] ?? 0;
+    if (addr === undefined || count === 0)
+        return [];
+    let off = vaddrToOffset(phdrs, addr);
+    if (off === null)
+        throw new ElfError('DT_VERNEED address is not inside any PT_LOAD segment');
+    let budget = Math.floor(r.length / 16);
+    const spend = () => {
+        if (--budget < 0)
+            throw new ElfError('.gnu.version_r entries overlap or loop');
+    };
+    const out = [];
+    for (let i = 0; i < count; i++) {
+        spend();
+        const cnt = r.u16(off + 2, 'vn_cnt');
+        const file = strings.get(r.u32(off + 4, 'vn_file'), 'version need file name');
+        const versions = [];
+        let aux = off + r.u32(off + 8, 'vn_aux');
+        for (let j = 0; j < cnt; j++) {
+            spend();
+            versions.push(strings.get(r.u32(aux + 8, 'vna_name'), 'version name'));
+            const next = r.u32(aux + 12, 'vna_next');
+            if (next === 0)
+                break;
+            aux += next;
+        }
+        out.push({ file, versions });
+        const next = r.u32(off + 12, 'vn_next');
+        if (next === 0)
+            break;
+        off += next;
+    }
+    return out;
+}
+const START = new TextEncoder().encode('_start');
+/**
+ * Whether a symbol table defines `_start`. Static binaries carry thousands of symbols, so the
+ * table and its strings are bounds-checked once and then scanned raw, comparing names in place.
+ */
+function definesStart(r, sections, sym) {
+    const strtab = sections[sym.link];
+    if (!strtab)
+        throw new ElfError(`symbol table ${sym.name} links to missing section ${sym.link}`);
+    r.need(sym.offset, sym.size, `symbol table ${sym.name}`);
+    r.need(strtab.offset, strtab.size, `string table for ${sym.name}`);
+    const entsize = r.is64 ? 24 : 16;
+    const count = Math.floor(sym.size / entsize);
+    // _start is global, and globals follow the locals (sh_info is the first global's index).
+    const firstGlobal = Math.min(sym.info, count);
+    return (scanForStart(r, sym.offset, firstGlobal, count, strtab) ||
+        scanForStart(r, sym.offset, 0, firstGlobal, strtab));
+}
+function scanForStart(r, table, from, to, strtab) {
+    const { view, bytes, le } = r;
+    const entsize = r.is64 ? 24 : 16;
+    const shndxAt = r.is64 ? 6 : 14;
+    const limit = strtab.size - START.length;
+    for (let i = from; i < to; i++) {
+        const off = table + i * entsize;
+        const name = view.getUint32(off, le);
+        if (name < limit &&
+            bytes[strtab.offset + name] === 0x5f &&
+            r.cstrEquals(strtab.offset + name, strtab.offset + strtab.size, START) &&
+            view.getUint16(off + shndxAt, le) !== 0) {
+            return true;
+        }
+    }
+    return false;
+}
+function readSymbols(r, sections) {
+    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+    const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
+    const hasStart = (symtab !== undefined && definesStart(r, sections, symtab)) ||
+        (dynsym !== undefined && definesStart(r, sections, dynsym));
+    return { hasSymtab: symtab !== undefined, hasDynsym: dynsym !== undefined, hasStart };
+}
+
+;// CONCATENATED MODULE: ./src/elf/names.ts
+/** Human names for e_machine values a Pi build can plausibly produce by mistake. */
+const MACHINES = {
+    0: 'none',
+    2: 'SPARC',
+    3: 'x86 (i386)',
+    8: 'MIPS',
+    20: 'PowerPC',
+    21: 'PowerPC64',
+    22: 'S/390',
+    40: 'ARM (32-bit)',
+    62: 'x86-64',
+    183: 'AArch64 (64-bit ARM)',
+    243: 'RISC-V',
+    258: 'LoongArch',
+};
+/** Short arch names matching Rust's target arch component. */
+const ARCHES = {
+    3: 'i686',
+    8: 'mips',
+    20: 'powerpc',
+    21: 'powerpc64',
+    22: 's390x',
+    40: 'arm',
+    62: 'x86_64',
+    183: 'aarch64',
+    243: 'riscv',
+    258: 'loongarch64',
+};
+function machineName(machine) {
+    return MACHINES[machine] ?? `unknown machine ${machine}`;
+}
+function machineArch(machine) {
+    return ARCHES[machine] ?? `machine-${machine}`;
+}
+
+;// CONCATENATED MODULE: ./src/elf/parse.ts
+/**
+ * Pure ELF reader: bytes in, facts out. Reads only headers and the few small sections it needs,
+ * through a DataView over the caller's buffer, so a multi-megabyte binary costs microseconds.
+ * Anything malformed throws ElfError; every loop is bounded by the table sizes it walks.
+ */
+
+
+
+
+
+
+
+
+function parseElf(bytes) {
+    const r = openElf(bytes);
+    const h = readFileHeader(r);
+    const programHeaders = readProgramHeaders(r, h);
+    const sections = readSections(r, h);
+    const interpreter = readInterpreter(r, programHeaders);
+    const { dynamic, versionNeeds } = readDynamic(r, programHeaders);
+    const attrSection = sections.find((s) => s.type === SHT_ARM_ATTRIBUTES);
+    const armAttributes = h.machine === EM_ARM && attrSection
+        ? readArmAttributes(r, attrSection.offset, attrSection.size)
+        : null;
+    const kind = classify(h.type, h.entry, interpreter, dynamic);
+    return {
+        bits: h.bits,
+        endian: h.endian,
+        osabi: h.osabi,
+        type: h.type,
+        machine: h.machine,
+        machineName: machineName(h.machine),
+        flags: h.flags,
+        arm: h.machine === EM_ARM ? decodeArmFlags(h.flags) : null,
+        entry: h.entry,
+        programHeaders,
+        sections,
+        interpreter,
+        dynamic,
+        versionNeeds,
+        armAttributes,
+        symbols: readSymbols(r, sections),
+        entryInExecutableSegment: entryInCode(programHeaders, h.entry, h.machine),
+        ...kind,
+        maxGlibc: maxGlibcVersion(versionNeeds),
+    };
+}
+function readInterpreter(r, phdrs) {
+    const p = phdrs.find((ph) => ph.type === PT_INTERP);
+    if (!p)
+        return null;
+    r.need(p.offset, p.filesz, 'PT_INTERP segment');
+    if (p.filesz === 0)
+        throw new ElfError('PT_INTERP segment is empty');
+    return r.cstr(p.offset, p.offset + p.filesz, 'PT_INTERP path');
+}
+function classify(type, entry, interp, dyn) {
+    if (interp !== null)
+        return { linkage: 'dynamic', isSharedLibrary: false, pie: type === ET_DYN };
+    if (type !== ET_DYN)
+        return { linkage: 'static', isSharedLibrary: false, pie: false };
+    // Older linkers do not set DF_1_PIE; an ET_DYN with a real entry point and no libraries to
+    // load is still a self-relocating static-pie rather than a library.
+    const flagged = ((dyn?.flags1 ?? 0) & DF_1_PIE) !== 0;
+    if (flagged || (entry !== 0 && (dyn?.needed.length ?? 0) === 0)) {
+        return { linkage: 'static-pie', isSharedLibrary: false, pie: true };
+    }
+    return { linkage: 'dynamic', isSharedLibrary: true, pie: false };
+}
+function decodeArmFlags(flags) {
+    const floatAbi = flags & EF_ARM_ABI_FLOAT_HARD ? 'hard' : flags & EF_ARM_ABI_FLOAT_SOFT ? 'soft' : 'unspecified';
+    return { eabiVersion: flags >>> 24, floatAbi };
+}
+function entryInCode(phdrs, entry, machine) {
+    // ARM entry points with bit 0 set start in Thumb state; the instruction is at entry & ~1.
+    const addr = machine === EM_ARM ? entry - (entry % 2) : entry;
+    return phdrs.some((p) => p.type === PT_LOAD && (p.flags & PF_X) !== 0 && addr >= p.vaddr && addr < p.vaddr + p.memsz);
+}
+/** Version names that imply a glibc release without carrying its number. */
+const GLIBC_MARKERS = { GLIBC_ABI_DT_RELR: '2.36' };
+/** 'GLIBC_2.34' → '2.34'; null for versions that say nothing about the glibc release. */
+function glibcVersionOf(name) {
+    return /^GLIBC_(\d+(?:\.\d+)*)$/.exec(name)?.[1] ?? GLIBC_MARKERS[name] ?? null;
+}
+function maxGlibcVersion(needs) {
+    let best = null;
+    for (const need of needs) {
+        for (const name of need.versions) {
+            const v = glibcVersionOf(name);
+            if (v !== null && (best === null || compareVersions(v, best) > 0))
+                best = v;
+        }
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/elf/armv6-rules.ts
+/**
+ * What the ARM1176JZF-S of a Raspberry Pi 1 / Zero (ARMv6KZ, Thumb-1, VFPv2 with d0–d15) cannot
+ * execute, as instruction encodings. The table is data: each entry is a mask/value pair over one
+ * instruction word, checked in order, first match wins. `ok` entries are v6K instructions that
+ * look "new" (ldrexd, clrex, …) and stop the search so a later, wider rule cannot claim them.
+ *
+ * Sources, cited per rule as `[ARM §…]`:
+ *   ARM  — ARM Architecture Reference Manual ARMv7-A/R, DDI 0406C.d: encoding tables in A5 (ARM),
+ *          A6 (Thumb), A7 (Advanced SIMD and VFP); each instruction's page in A8 lists the
+ *          architecture versions of each encoding; Appendix D12 lists the ARMv6 differences.
+ *   1176 — ARM1176JZF-S Technical Reference Manual, DDI 0301H: the core is ARMv6KZ ("ARMv6 with
+ *          the Multiprocessing and Security extensions", §1.1) and its VFP11 coprocessor is VFPv2
+ *          with 16 double-precision registers (§20.1).
+ *   v8   — ARM Architecture Reference Manual ARMv8-A, DDI 0487, chapter F (AArch32 encodings).
+ */
+/** The condition field 1111 is the unconditional space: other instructions live there. */
+const UNCONDITIONAL = [0xf0000000, 0xf0000000];
+const ARM_RULES = [
+    // ARMv6K additions, all present on the ARMv6KZ ARM1176 [1176 §1.1; ARM A8.8.75-78, A8.8.213-216].
+    {
+        name: 'ldrexb',
+        isa: 'arm',
+        mask: 0x0ff00fff,
+        value: 0x01d00f9f,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'LDREXB A1 is ARMv6K [ARM A8.8.76]; ARM1176 is ARMv6KZ [1176 §1.1]',
+    },
+    {
+        name: 'ldrexh',
+        isa: 'arm',
+        mask: 0x0ff00fff,
+        value: 0x01f00f9f,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'LDREXH A1 is ARMv6K [ARM A8.8.78]',
+    },
+    {
+        name: 'ldrexd',
+        isa: 'arm',
+        mask: 0x0ff00fff,
+        value: 0x01b00f9f,
+        needs: 'ARMv6K',
+        ok: true,
+        why: "LDREXD A1 is ARMv6K [ARM A8.8.77]; Rust's 64-bit atomics for arm-unknown-linux-gnueabihf use it",
+    },
+    {
+        name: 'strexb',
+        isa: 'arm',
+        mask: 0x0ff00ff0,
+        value: 0x01c00f90,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'STREXB A1 is ARMv6K [ARM A8.8.214]',
+    },
+    {
+        name: 'strexh',
+        isa: 'arm',
+        mask: 0x0ff00ff0,
+        value: 0x01e00f90,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'STREXH A1 is ARMv6K [ARM A8.8.216]',
+    },
+    {
+        name: 'strexd',
+        isa: 'arm',
+        mask: 0x0ff00ff0,
+        value: 0x01a00f90,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'STREXD A1 is ARMv6K [ARM A8.8.215]',
+    },
+    {
+        name: 'clrex',
+        isa: 'arm',
+        mask: 0xffffffff,
+        value: 0xf57ff01f,
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'CLREX A1 is ARMv6K [ARM A8.8.32]',
+    },
+    {
+        name: 'nop/yield/wfe/wfi/sev/dbg (hint)',
+        isa: 'arm',
+        mask: 0x0fffff00,
+        value: 0x0320f000,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6K',
+        ok: true,
+        why: 'YIELD/WFE/WFI/SEV/NOP A1 are ARMv6K [ARM A8.8.424, A8.8.425, A8.8.426, A8.8.240, A8.8.109]; ' +
+            'DBG A1 "executes as NOP in ARMv6K and ARMv6T2" [ARM A8.8.42]; the other hints (CSDB, ' +
+            'SEVL) are MSR CPSR with an empty field mask there: no effect [ARM A5.2.11]',
+    },
+    // ARMv6T2 additions to the ARM instruction set [ARM D12.1: "ARMv6T2 ... BFC, BFI, MLS, MOVT,
+    // MOVW, RBIT, SBFX, UBFX, LDRHT, LDRSBT, LDRSHT, STRHT"]; ARM1176 is not ARMv6T2.
+    {
+        name: 'movw',
+        isa: 'arm',
+        mask: 0x0ff00000,
+        value: 0x03000000,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'MOVW A2 is ARMv6T2, ARMv7 [ARM A8.8.102]',
+    },
+    {
+        name: 'movt',
+        isa: 'arm',
+        mask: 0x0ff00000,
+        value: 0x03400000,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'MOVT A1 is ARMv6T2, ARMv7 [ARM A8.8.106]',
+    },
+    {
+        name: 'bfc/bfi',
+        isa: 'arm',
+        mask: 0x0fe00070,
+        value: 0x07c00010,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'BFC A1, BFI A1 are ARMv6T2, ARMv7 [ARM A8.8.15-16]',
+    },
+    {
+        name: 'sbfx',
+        isa: 'arm',
+        mask: 0x0fe00070,
+        value: 0x07a00050,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'SBFX A1 is ARMv6T2, ARMv7 [ARM A8.8.164]',
+    },
+    {
+        name: 'ubfx',
+        isa: 'arm',
+        mask: 0x0fe00070,
+        value: 0x07e00050,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'UBFX A1 is ARMv6T2, ARMv7 [ARM A8.8.246]',
+    },
+    {
+        name: 'rbit',
+        isa: 'arm',
+        mask: 0x0fff0ff0,
+        value: 0x06ff0f30,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'RBIT A1 is ARMv6T2, ARMv7 [ARM A8.8.144]',
+    },
+    {
+        name: 'mls',
+        isa: 'arm',
+        mask: 0x0ff000f0,
+        value: 0x00600090,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'MLS A1 is ARMv6T2, ARMv7 [ARM A8.8.101]',
+    },
+    {
+        name: 'ldrht/strht',
+        isa: 'arm',
+        mask: 0x0f2000f0,
+        value: 0x002000b0,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'LDRHT/STRHT A1/A2 are ARMv6T2, ARMv7 [ARM A8.8.85, A8.8.219]',
+    },
+    {
+        name: 'ldrsbt/ldrsht',
+        isa: 'arm',
+        mask: 0x0f3000d0,
+        value: 0x003000d0,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv6T2/ARMv7',
+        why: 'LDRSBT/LDRSHT A1/A2 are ARMv6T2, ARMv7 [ARM A8.8.89, A8.8.93]',
+    },
+    // ARMv7 additions [ARM D12.1; each page's encoding list].
+    {
+        name: 'dmb',
+        isa: 'arm',
+        mask: 0xfffffff0,
+        value: 0xf57ff050,
+        needs: 'ARMv7',
+        why: 'DMB A1 is ARMv7 [ARM A8.8.43]; ARMv6 spells it mcr p15, 0, rX, c7, c10, 5',
+    },
+    {
+        name: 'dsb',
+        isa: 'arm',
+        mask: 0xfffffff0,
+        value: 0xf57ff040,
+        needs: 'ARMv7',
+        why: 'DSB A1 is ARMv7 [ARM A8.8.44]; ARMv6: mcr p15, 0, rX, c7, c10, 4',
+    },
+    {
+        name: 'isb',
+        isa: 'arm',
+        mask: 0xfffffff0,
+        value: 0xf57ff060,
+        needs: 'ARMv7',
+        why: 'ISB A1 is ARMv7 [ARM A8.8.53]; ARMv6: mcr p15, 0, rX, c7, c5, 4',
+    },
+    {
+        name: 'pli',
+        isa: 'arm',
+        mask: 0xff70f000,
+        value: 0xf450f000,
+        needs: 'ARMv7',
+        why: 'PLI (immediate) A1 is ARMv7 [ARM A8.8.130]',
+    },
+    {
+        name: 'pli',
+        isa: 'arm',
+        mask: 0xff70f010,
+        value: 0xf650f000,
+        needs: 'ARMv7',
+        why: 'PLI (register) A1 is ARMv7 [ARM A8.8.131]',
+    },
+    {
+        name: 'pldw',
+        isa: 'arm',
+        mask: 0xff70f000,
+        value: 0xf510f000,
+        needs: 'ARMv7 MP',
+        why: 'PLDW (immediate) A1 is ARMv7 with the Multiprocessing Extensions [ARM A8.8.127]',
+    },
+    {
+        name: 'pldw',
+        isa: 'arm',
+        mask: 0xff70f010,
+        value: 0xf710f000,
+        needs: 'ARMv7 MP',
+        why: 'PLDW (register) A1 is ARMv7 with the Multiprocessing Extensions [ARM A8.8.129]',
+    },
+    {
+        name: 'sdiv',
+        isa: 'arm',
+        mask: 0x0ff0f0f0,
+        value: 0x0710f010,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv7VE (IDIV)',
+        why: 'SDIV A1 needs the ARMv7 integer divide extension [ARM A8.8.165]',
+    },
+    {
+        name: 'udiv',
+        isa: 'arm',
+        mask: 0x0ff0f0f0,
+        value: 0x0730f010,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv7VE (IDIV)',
+        why: 'UDIV A1 needs the ARMv7 integer divide extension [ARM A8.8.248]',
+    },
+    // ARMv8 AArch32 additions [v8 F5.1].
+    {
+        name: 'lda/stl/ldaex/stlex',
+        isa: 'arm',
+        mask: 0x0f800cf0,
+        value: 0x01800c90,
+        except: [UNCONDITIONAL, [0x0f800ff0, 0x01800f90]],
+        needs: 'ARMv8',
+        why: 'Load-acquire/store-release are ARMv8 [v8 F5.1.49]; bits 11:8 = 1111 are the ldrex/strex family',
+    },
+    {
+        name: 'crc32',
+        isa: 'arm',
+        mask: 0x0f900df0,
+        value: 0x01000040,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv8 CRC',
+        why: 'CRC32/CRC32C A1 are ARMv8 [v8 F6.1.38-39]',
+    },
+];
+const VFP_RULES = [
+    // Advanced SIMD (NEON): the ARM1176 has none [1176 §20.1; ARM A7.4, A7.7, A7.8].
+    {
+        name: 'NEON data processing',
+        isa: 'vfp',
+        mask: 0xfe000000,
+        value: 0xf2000000,
+        needs: 'NEON',
+        why: 'The Advanced SIMD data-processing space [ARM A7.4]',
+    },
+    {
+        name: 'NEON vld/vst (element or structure)',
+        isa: 'vfp',
+        mask: 0xff100000,
+        value: 0xf4000000,
+        needs: 'NEON',
+        why: 'Advanced SIMD element or structure load/store [ARM A7.7]',
+    },
+    {
+        name: 'vmov/vdup with an 8- or 16-bit scalar',
+        isa: 'vfp',
+        mask: 0x0f000f1f,
+        value: 0x0e000b10,
+        except: [UNCONDITIONAL, [0x0fc00f7f, 0x0e000b10]],
+        needs: 'NEON',
+        why: 'Core register to/from 8/16-bit scalar and VDUP are Advanced SIMD; only the 32-bit ' +
+            'scalar form (opc1 = 0x, opc2 = 00) is VFPv2 [ARM A7.8, A8.8.341-342, A8.8.294]',
+    },
+    // VFPv3 additions over the ARM1176's VFPv2 [ARM D12.7 "VFPv3 ... adds VMOV (immediate),
+    // VCVT between floating-point and fixed-point, and 16 more doubleword registers"].
+    {
+        name: 'vmov immediate',
+        isa: 'vfp',
+        mask: 0x0fb00e50,
+        value: 0x0eb00a00,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3',
+        why: 'VMOV (immediate) A2 is VFPv3 [ARM A8.8.339]',
+    },
+    {
+        name: 'vcvt fixed-point',
+        isa: 'vfp',
+        mask: 0x0fba0e50,
+        value: 0x0eba0a40,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3',
+        why: 'VCVT (between floating-point and fixed-point) A1 is VFPv3 [ARM A8.8.309]',
+    },
+    {
+        name: 'vcvtb/vcvtt (half precision)',
+        isa: 'vfp',
+        mask: 0x0fbe0e50,
+        value: 0x0eb20a40,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3 half-precision',
+        why: 'VCVTB/VCVTT A1 are VFPv3HP/VFPv4 [ARM A8.8.311]',
+    },
+    {
+        name: 'vfma/vfms',
+        isa: 'vfp',
+        mask: 0x0fb00e10,
+        value: 0x0ea00a00,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv4',
+        why: 'VFMA/VFMS A2 are VFPv4 [ARM A8.8.318]',
+    },
+    {
+        name: 'vfnma/vfnms',
+        isa: 'vfp',
+        mask: 0x0fb00e10,
+        value: 0x0e900a00,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv4',
+        why: 'VFNMA/VFNMS A1 are VFPv4 [ARM A8.8.319]',
+    },
+    {
+        name: 'vsel/vmaxnm/vminnm/vrint[anpm]/vcvt[anpm]',
+        isa: 'vfp',
+        mask: 0xff000e10,
+        value: 0xfe000a00,
+        needs: 'ARMv8 FP',
+        why: 'The unconditional floating-point space is ARMv8 [v8 F5.1.26]',
+    },
+    {
+        name: 'vrintr/vrintz',
+        isa: 'vfp',
+        mask: 0x0fbf0e50,
+        value: 0x0eb60a40,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv8 FP',
+        why: 'VRINTR/VRINTZ are ARMv8 [v8 F6.1.233, F6.1.235]',
+    },
+    {
+        name: 'vrintx',
+        isa: 'vfp',
+        mask: 0x0fbf0ed0,
+        value: 0x0eb70a40,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv8 FP',
+        why: 'VRINTX is ARMv8 [v8 F6.1.234]',
+    },
+    {
+        name: 'vjcvt',
+        isa: 'vfp',
+        mask: 0x0fbf0fd0,
+        value: 0x0eb90bc0,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv8.3 FP',
+        why: 'VJCVT is ARMv8.3 [v8 F6.1.105]',
+    },
+    {
+        name: 'half-precision arithmetic',
+        isa: 'vfp',
+        mask: 0x0f000f10,
+        value: 0x0e000900,
+        except: [UNCONDITIONAL],
+        needs: 'ARMv8.2 FP16',
+        why: 'Coprocessor 9 data processing is the ARMv8.2 FP16 extension [v8 F5.1.26]',
+    },
+    // d16–d31 exist only in VFPv3-D32 / NEON [ARM A2.6.1; 1176 §20.1: 16 doubleword registers].
+    // Double precision is sz = 1 (coprocessor 11, bits 11:8 = 1011). D, N and M are the top bits
+    // of the destination and operand register numbers [ARM A7.5, A8.8.283].
+    {
+        name: 'double-precision op writing d16-d31',
+        isa: 'vfp',
+        mask: 0x0f400f10,
+        value: 0x0e400b00,
+        except: [UNCONDITIONAL, [0x0fbf0fd0, 0x0eb70bc0], [0x0fbe0f50, 0x0ebc0b40]],
+        needs: 'VFPv3-D32',
+        why: 'D:Vd ≥ 16; excluded: vcvt.f32.f64 and vcvt to integer, whose destination is a single ' +
+            'register (D is then its low bit) [ARM A8.8.307, A8.8.306]',
+    },
+    {
+        name: 'double-precision op reading d16-d31 (Vn)',
+        isa: 'vfp',
+        mask: 0x0f000f90,
+        value: 0x0e000b80,
+        except: [UNCONDITIONAL, [0x0fb00f00, 0x0eb00b00]],
+        needs: 'VFPv3-D32',
+        why: 'N:Vn ≥ 16 in a three-register op; in the two-register group (opc1 = 1x11) bit 7 is an ' +
+            'opcode bit [ARM A7.5]',
+    },
+    {
+        name: 'double-precision op reading d16-d31 (Vm)',
+        isa: 'vfp',
+        mask: 0x0f000f30,
+        value: 0x0e000b20,
+        except: [UNCONDITIONAL, [0x0fbf0f50, 0x0eb80b40]],
+        needs: 'VFPv3-D32',
+        why: 'M:Vm ≥ 16; excluded: vcvt.f64 from integer, whose source is a single register ' +
+            '[ARM A8.8.306]',
+    },
+    {
+        name: 'vcvt.f64.f32 writing d16-d31',
+        isa: 'vfp',
+        mask: 0x0fff0fd0,
+        value: 0x0ef70ac0,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3-D32',
+        why: 'vcvt.f64.f32 is encoded with sz = 0 but writes D:Vd, a double register [ARM A8.8.307]',
+    },
+    {
+        name: 'vmov.32 d16-d31[x]',
+        isa: 'vfp',
+        mask: 0x0fc00fff,
+        value: 0x0e000b90,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3-D32',
+        why: 'A 32-bit scalar move whose D (or N) bit selects d16–d31 [ARM A8.8.341-342]',
+    },
+    {
+        name: 'vmov rX, rY, d16-d31',
+        isa: 'vfp',
+        mask: 0x0fe00ff0,
+        value: 0x0c400b30,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3-D32',
+        why: 'Two core registers to/from a doubleword register with M = 1 [ARM A8.8.346]',
+    },
+    {
+        name: 'vldr/vstr d16-d31',
+        isa: 'vfp',
+        mask: 0x0f600f00,
+        value: 0x0d400b00,
+        except: [UNCONDITIONAL],
+        needs: 'VFPv3-D32',
+        why: 'VLDR/VSTR of a doubleword register with D = 1 [ARM A8.8.333, A8.8.413]',
+    },
+    {
+        name: 'vldm/vstm/vpush/vpop reaching d16-d31',
+        isa: 'vfp',
+        mask: 0x0e000f00,
+        value: 0x0c000b00,
+        test: 'doubleRegsBeyondD15',
+        needs: 'VFPv3-D32',
+        except: [UNCONDITIONAL, [0x0f200f00, 0x0d000b00], [0x0fa00f00, 0x0c000b00]],
+        why: 'D:Vd + imm8/2 > 16 in a doubleword multiple transfer; excluded: vldr/vstr (P = 1, ' +
+            'W = 0) and the 64-bit core transfers (P = U = W = 0) [ARM A7.6, A8.8.332, A8.8.412]',
+    },
+];
+const THUMB16_RULES = [
+    // ARMv6's Thumb is Thumb-1 plus the v6 additions (cps, setend, rev*, sxt*/uxt*, cpy); these
+    // 16-bit encodings came with Thumb-2 [ARM D12.1, A6.2.5].
+    {
+        name: 'nop/yield/wfe/wfi/sev (16-bit Thumb hint)',
+        isa: 'thumb16',
+        mask: 0xff0f,
+        value: 0xbf00,
+        needs: 'ARMv6T2/ARMv7',
+        why: 'The 16-bit Thumb hints are ARMv6T2, ARMv7 [ARM A8.8.120 NOP T1]; ARMv6 Thumb code pads ' +
+            'with mov r8, r8',
+    },
+    {
+        name: 'it',
+        isa: 'thumb16',
+        mask: 0xff00,
+        value: 0xbf00,
+        needs: 'ARMv6T2/ARMv7',
+        why: 'IT T1 is ARMv6T2, ARMv7 [ARM A8.8.54]',
+    },
+    {
+        name: 'cbz/cbnz',
+        isa: 'thumb16',
+        mask: 0xf500,
+        value: 0xb100,
+        needs: 'ARMv6T2/ARMv7',
+        why: 'CBNZ/CBZ T1 are ARMv6T2, ARMv7 [ARM A8.8.29]',
+    },
+];
+const THUMB32_RULES = [
+    // ARMv6 has exactly one 32-bit Thumb instruction: the BL/BLX prefix+suffix pair, whose J1/J2
+    // bits (13, 11 of the second halfword) are 1 because they were part of the suffix opcode
+    // [ARM A8.8.25 "BL, BLX (immediate) T1, T2: All versions of the Thumb ISA", A6.7.18 note on
+    // J1/J2: "ARMv6 ... J1 and J2 were both 1"].
+    { name: 'bl', isa: 'thumb32', mask: 0xf800f800, value: 0xf000f800, needs: 'Thumb-1', ok: true,
+        why: 'BL T1 with J1 = J2 = 1 is the ARMv6 prefix/suffix pair [ARM A8.8.25]' },
+    { name: 'blx', isa: 'thumb32', mask: 0xf800f801, value: 0xf000e800, needs: 'Thumb-1 (v5T)',
+        ok: true, why: 'BLX (immediate) T2 with J1 = J2 = 1 is the ARMv5T/ARMv6 pair [ARM A8.8.25]' },
+    { name: 'bl/blx beyond ±4 MiB', isa: 'thumb32', mask: 0xf800c000, value: 0xf000c000,
+        needs: 'Thumb-2', why: 'J1/J2 ≠ 1 extends the range to ±16 MiB: Thumb-2 only [ARM A8.8.25]' },
+    // Specific names for the instructions people grep for [ARM A6.3].
+    { name: 'movw', isa: 'thumb32', mask: 0xfbf08000, value: 0xf2400000, needs: 'Thumb-2',
+        why: 'MOVW T3 [ARM A8.8.102]' },
+    { name: 'movt', isa: 'thumb32', mask: 0xfbf08000, value: 0xf2c00000, needs: 'Thumb-2',
+        why: 'MOVT T1 [ARM A8.8.106]' },
+    { name: 'dsb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f40, needs: 'Thumb-2',
+        why: 'DSB T1 [ARM A8.8.44]' },
+    { name: 'dmb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f50, needs: 'Thumb-2',
+        why: 'DMB T1 [ARM A8.8.43]' },
+    { name: 'isb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f60, needs: 'Thumb-2',
+        why: 'ISB T1 [ARM A8.8.53]' },
+    { name: 'sbfx', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3400000, needs: 'Thumb-2',
+        why: 'SBFX T1 [ARM A8.8.164]' },
+    { name: 'bfc/bfi', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3600000, needs: 'Thumb-2',
+        why: 'BFC T1, BFI T1 [ARM A8.8.15-16]' },
+    { name: 'ubfx', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3c00000, needs: 'Thumb-2',
+        why: 'UBFX T1 [ARM A8.8.246]' },
+    { name: 'rbit', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfa90f0a0, needs: 'Thumb-2',
+        why: 'RBIT T1 [ARM A8.8.144]' },
+    { name: 'sdiv', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfb90f0f0, needs: 'Thumb-2 + IDIV',
+        why: 'SDIV T1 [ARM A8.8.165]' },
+    { name: 'udiv', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfbb0f0f0, needs: 'Thumb-2 + IDIV',
+        why: 'UDIV T1 [ARM A8.8.248]' },
+    { name: 'b.w', isa: 'thumb32', mask: 0xf800d000, value: 0xf0009000, needs: 'Thumb-2',
+        why: 'B T4 [ARM A8.8.18]' },
+    { name: 'b<cond>.w / msr / mrs / cps.w', isa: 'thumb32', mask: 0xf800d000, value: 0xf0008000,
+        needs: 'Thumb-2', why: 'Branches and miscellaneous control [ARM A6.3.4]' },
+    // The encoding groups of 32-bit Thumb [ARM A6.3, table A6-9].
+    { name: 'ldm.w/stm.w/push.w/pop.w', isa: 'thumb32', mask: 0xfe400000, value: 0xe8000000,
+        needs: 'Thumb-2', why: 'Load/store multiple [ARM A6.3.5]' },
+    { name: 'ldrd/strd/ldrex/strex/tbb/tbh', isa: 'thumb32', mask: 0xfe400000, value: 0xe8400000,
+        needs: 'Thumb-2', why: 'Load/store dual, exclusive, table branch [ARM A6.3.6]' },
+    { name: 'data processing (shifted register), e.g. mov.w/add.w/orr.w', isa: 'thumb32',
+        mask: 0xfe000000, value: 0xea000000, needs: 'Thumb-2',
+        why: 'Data-processing (shifted register) [ARM A6.3.11]' },
+    { name: 'NEON vld/vst (Thumb-2 encoding)', isa: 'thumb32', mask: 0xff100000, value: 0xf9000000,
+        needs: 'Thumb-2 + NEON', why: 'Advanced SIMD element or structure load/store [ARM A7.7]' },
+    { name: 'coprocessor/VFP/NEON (Thumb-2 encoding)', isa: 'thumb32', mask: 0xec000000,
+        value: 0xec000000, needs: 'Thumb-2', refineAsVfp: true,
+        why: 'Coprocessor, Advanced SIMD and floating-point instructions [ARM A6.3.18]' },
+    { name: 'data processing (modified immediate), e.g. add.w/orr.w #imm', isa: 'thumb32',
+        mask: 0xfa008000, value: 0xf0000000, needs: 'Thumb-2',
+        why: 'Data-processing (modified immediate) [ARM A6.3.1]' },
+    { name: 'data processing (plain immediate), e.g. addw/subw/ssat', isa: 'thumb32',
+        mask: 0xfa008000, value: 0xf2000000, needs: 'Thumb-2',
+        why: 'Data-processing (plain binary immediate) [ARM A6.3.3]' },
+    { name: 'ldr.w/str.w/ldrb.w/pld (load/store single)', isa: 'thumb32', mask: 0xfe000000,
+        value: 0xf8000000, needs: 'Thumb-2', why: 'Load/store single data item [ARM A6.3.7-10]' },
+    { name: 'data processing (register), e.g. lsl.w/uxtb.w/rev.w', isa: 'thumb32', mask: 0xff000000,
+        value: 0xfa000000, needs: 'Thumb-2', why: 'Data-processing (register) [ARM A6.3.12]' },
+    { name: 'mul/mla/smla* (Thumb-2 multiply)', isa: 'thumb32', mask: 0xff800000, value: 0xfb000000,
+        needs: 'Thumb-2', why: 'Multiply, multiply accumulate, absolute difference [ARM A6.3.16]' },
+    { name: 'umull/smull/umlal (Thumb-2 long multiply)', isa: 'thumb32', mask: 0xff800000,
+        value: 0xfb800000, needs: 'Thumb-2', why: 'Long multiply, long multiply accumulate [ARM A6.3.17]' },
+    { name: '32-bit Thumb-2 instruction', isa: 'thumb32', mask: 0, value: 0, needs: 'Thumb-2',
+        why: 'Every 32-bit Thumb encoding other than the BL/BLX pair is Thumb-2 [ARM A6.1]' },
+]; // prettier-ignore
+const RUNTIME_SELECTED = [
+    { name: '__a_barrier_v7', library: 'musl',
+        why: 'src/thread/arm/__set_thread_area.c points __a_barrier_ptr at it only when AT_HWCAP has ' +
+            'HWCAP_TLS and AT_PLATFORM reads v7 or newer' },
+    { name: '__a_cas_v7', library: 'musl',
+        why: 'selected with __a_barrier_v7, for ARMv7 kernels/CPUs only (src/thread/arm/atomics.s)' },
+    { name: /^_ZN9libunwind13Registers_arm9saveVFPv3E/, library: 'LLVM libunwind',
+        why: 'Registers_arm::saveVFPv3 (vstmia {d16-d31}) runs only when an unwind table names d16–d31, ' +
+            'which ARMv6 code (16 doubleword registers) never saves' },
+    { name: /^_ZN9libunwind13Registers_arm12restoreVFPv3E/, library: 'LLVM libunwind',
+        why: 'Registers_arm::restoreVFPv3 (vldmia {d16-d31}): only after saveVFPv3' },
+    { name: '__gnu_Unwind_Save_VFP_D_16_to_31', library: 'libgcc',
+        why: 'config/arm/libunwind.S: called by the EHABI unwinder only for a frame that saved d16–d31' },
+    { name: '__gnu_Unwind_Restore_VFP_D_16_to_31', library: 'libgcc',
+        why: 'config/arm/libunwind.S: the restore half of __gnu_Unwind_Save_VFP_D_16_to_31' },
+]; // prettier-ignore
+
+;// CONCATENATED MODULE: ./src/elf/symtab.ts
+/**
+ * The static symbol table (.symtab) of a 32-bit ARM ELF, reduced to what an instruction scan
+ * needs: the mapping symbols that say where ARM code, Thumb code and data lie ($a / $t / $d,
+ * AAELF32 §5.5.5, also as `$a.N`), and the code labels that name the function an address is in.
+ */
+
+
+const STT_NOTYPE = 0;
+const STT_FUNC = 2;
+const SHN_LORESERVE = 0xff00;
+const DOLLAR = 0x24;
+const DOT = 0x2e;
+const KINDS = { 0x61: 'arm', 0x74: 'thumb', 0x64: 'data' };
+/**
+ * Reads .symtab; null when the file has none (stripped). Names are only decoded for function and
+ * untyped symbols in sections, so tens of thousands of symbols cost a few milliseconds.
+ */
+function readArmSymbols(r, sections) {
+    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+    if (!symtab)
+        return null;
+    const strtab = sections[symtab.link];
+    if (!strtab)
+        throw new ElfError(`.symtab links to missing section ${symtab.link}`);
+    r.need(symtab.offset, symtab.size, '.symtab');
+    r.need(strtab.offset, strtab.size, '.symtab string table');
+    const { view, bytes, le } = r;
+    const strEnd = strtab.offset + strtab.size;
+    const mapping = [];
+    const labels = [];
+    for (let off = symtab.offset; off + 16 <= symtab.offset + symtab.size; off += 16) {
+        const info = bytes[off + 12] ?? 0;
+        const type = info & 0xf;
+        const shndx = view.getUint16(off + 14, le);
+        if ((type !== STT_NOTYPE && type !== STT_FUNC) || shndx === 0 || shndx >= SHN_LORESERVE) {
+            continue;
+        }
+        const name = strtab.offset + view.getUint32(off, le);
+        if (name >= strEnd)
+            throw new ElfError('.symtab symbol name lies outside its string table');
+        const value = view.getUint32(off + 4, le);
+        const kind = mappingKind(bytes, name, strEnd);
+        if (kind) {
+            mapping.push({ section: shndx, addr: value, kind });
+        }
+        else if (bytes[name] !== 0) {
+            const size = view.getUint32(off + 8, le);
+            const label = r.cstr(name, strEnd, '.symtab symbol name');
+            labels.push({ section: shndx, addr: value & ~1, size, name: label, func: type === STT_FUNC });
+        }
+    }
+    return { mapping, labels };
+}
+/** `$a`, `$t`, `$d`, optionally followed by `.anything`; anything else is an ordinary symbol. */
+function mappingKind(bytes, at, end) {
+    if (bytes[at] !== DOLLAR || at + 2 > end)
+        return null;
+    const kind = KINDS[bytes[at + 1] ?? 0];
+    const next = bytes[at + 2];
+    return kind && (next === 0 || next === DOT) ? kind : null;
+}
+
+;// CONCATENATED MODULE: ./src/elf/armv6-scan.ts
+/**
+ * Instruction-level ARMv6 check. `.ARM.attributes` is what a linker chose to record, and some
+ * keep one object's attributes instead of merging them (zig's lld does), so it proves nothing
+ * about the code. This walks every executable section of an unstripped 32-bit ARM ELF, decodes
+ * each instruction in the state its mapping symbols give it, and reports what an ARM1176JZF-S
+ * cannot execute, naming the function. Pure: bytes in, findings out.
+ */
+
+
+
+
+
+const SHF_EXECINSTR = 0x4;
+const PREDICATES = {
+    // First doubleword register D:Vd plus the number of registers (imm8 / 2; FLDMX adds one word).
+    doubleRegsBeyondD15: (w) => ((((w >>> 22) & 1) << 4) | ((w >>> 12) & 0xf)) + ((w & 0xff) >>> 1) > 16,
+};
+function compile(rules) {
+    return rules.map((rule) => ({
+        mask: rule.mask >>> 0,
+        value: rule.value >>> 0,
+        except: (rule.except ?? []).flatMap(([m, v]) => [m >>> 0, v >>> 0]),
+        test: rule.test ? PREDICATES[rule.test] : null,
+        rule,
+    }));
+}
+function first(table, w) {
+    outer: for (const c of table) {
+        if ((w & c.mask) >>> 0 !== c.value)
+            continue;
+        for (let i = 0; i < c.except.length; i += 2) {
+            if ((w & c.except[i]) >>> 0 === c.except[i + 1])
+                continue outer;
+        }
+        if (c.test && !c.test(w))
+            continue;
+        return c.rule;
+    }
+    return null;
+}
+/**
+ * Rules split by a few fixed bits of the word, so each instruction is only tried against the
+ * rules that can match it. A rule lands in every bucket its mask and value do not rule out.
+ */
+function dispatch(rules, bucketOf, keys, sample) {
+    const table = [];
+    for (let k = 0; k < keys; k++) {
+        const { mask, bits, uncond } = sample(k);
+        table.push(rules.filter((c) => {
+            if ((c.mask & mask & (bits ^ c.value)) >>> 0 !== 0)
+                return false;
+            if (uncond === undefined)
+                return true;
+            const top = (c.mask & 0xf0000000) >>> 0 === 0xf0000000 && c.value >>> 28 === 0xf;
+            const exceptsUncond = c.except.some((v, i) => i % 2 === 0 && v >>> 0 === 0xf0000000 && c.except[i + 1] === 0xf0000000);
+            return uncond ? !exceptsUncond : !top;
+        }));
+    }
+    return { table, bucketOf };
+}
+/** A32: bits 27:24, and whether the condition field is the unconditional 1111. */
+const ARM = dispatch(compile([...ARM_RULES, ...VFP_RULES]), (w) => ((w >>> 24) & 0xf) | (w >>> 28 === 0xf ? 16 : 0), 32, (k) => ({ mask: 0x0f000000, bits: (k & 0xf) << 24, uncond: k >= 16 }));
+const VFP = compile(VFP_RULES);
+/** T16: bits 15:12. */
+const T16 = dispatch(compile(THUMB16_RULES), (h) => h >>> 12, 16, (k) => ({ mask: 0xf000, bits: k << 12 }));
+/** T32: bits 31:24, the first halfword's top byte. */
+const T32 = dispatch(compile(THUMB32_RULES), (w) => w >>> 24, 256, (k) => ({ mask: 0xff000000, bits: (k << 24) >>> 0 }));
+function firstIn(d, w) {
+    return first(d.table[d.bucketOf(w)] ?? [], w);
+}
+/** The first rule an A32 word matches (an `ok` rule included); null: ordinary ARMv6 code. */
+function matchArm(word) {
+    return firstIn(ARM, word >>> 0);
+}
+/** The first rule a 16-bit Thumb instruction matches; null: Thumb-1 as ARMv6 has it. */
+function matchThumb16(halfword) {
+    return firstIn(T16, halfword & 0xffff);
+}
+/**
+ * The rule a 32-bit Thumb instruction (first halfword << 16 | second) matches. Every one other
+ * than the ARMv6 BL/BLX pair matches a Thumb-2 rule; floating-point and NEON ones are named by
+ * the VFP table through their A32 equivalent.
+ */
+function matchThumb32(word) {
+    const rule = firstIn(T32, word >>> 0);
+    if (!rule?.refineAsVfp)
+        return rule;
+    return first(VFP, thumbCoprocessorAsArm(word >>> 0)) ?? rule;
+}
+/** True for a first halfword that starts a 32-bit Thumb instruction (0b11101/0b11110/0b11111). */
+function isThumb32Prefix(halfword) {
+    return halfword >>> 11 >= 0x1d;
+}
+/**
+ * A32 layout of a T32 coprocessor-space word: the T32 forms are the A32 ones with cond = AL, and
+ * NEON's U bit moved from bit 24 to bit 28 [ARM A7.4, A6.3.18].
+ */
+function thumbCoprocessorAsArm(w) {
+    const top = w >>> 24;
+    if ((top & 0xef) === 0xef)
+        return (0xf2000000 | ((top & 0x10) << 20) | (w & 0xffffff)) >>> 0;
+    if ((top & 0xf0) === 0xe0)
+        return (0xe0000000 | (w & 0x0fffffff)) >>> 0;
+    return w;
+}
+/** Scans `bytes` (a whole ELF file). Never throws for stripped or non-ARM files; ElfError if malformed. */
+function scanArmv6(bytes) {
+    const r = openElf(bytes);
+    const h = readFileHeader(r);
+    if (h.machine !== EM_ARM || h.bits !== 32 || h.endian !== 'little')
+        return { status: 'not-arm32' };
+    const sections = readSections(r, h);
+    const symbols = readArmSymbols(r, sections);
+    if (!symbols)
+        return { status: 'no-symbols' };
+    const code = sections
+        .map((s, index) => ({ s, index }))
+        .filter(({ s }) => (s.flags & SHF_EXECINSTR) !== 0 && s.type !== SHT_NOBITS && s.size > 0);
+    const bySection = groupMapping(symbols.mapping);
+    if (!code.some(({ index }) => bySection.has(index)))
+        return { status: 'no-mapping-symbols' };
+    const labels = groupLabels(symbols.labels);
+    const stats = { armWords: 0, thumbInstructions: 0, unmappedBytes: 0 };
+    const offences = [];
+    for (const { s, index } of code) {
+        const sink = collector(labels.get(index) ?? [], offences);
+        scanSection(r, s, bySection.get(index) ?? [], stats, sink);
+    }
+    const done = offences.map(freeze);
+    const exempt = done.filter((o) => o.exemptBy);
+    const real = done.filter((o) => !o.exemptBy);
+    return {
+        status: 'scanned',
+        offences: real,
+        exempt,
+        total: real.reduce((n, o) => n + o.count, 0),
+        stats,
+    };
+}
+function groupMapping(mapping) {
+    const out = new Map();
+    for (const m of mapping) {
+        const list = out.get(m.section);
+        if (list)
+            list.push(m);
+        else
+            out.set(m.section, [m]);
+    }
+    // Stable: of two mapping symbols at one address (an empty region), the later one rules.
+    for (const list of out.values())
+        list.sort((a, b) => a.addr - b.addr);
+    return out;
+}
+function groupLabels(labels) {
+    const out = new Map();
+    for (const l of labels) {
+        const list = out.get(l.section);
+        if (list)
+            list.push(l);
+        else
+            out.set(l.section, [l]);
+    }
+    // Functions first at equal addresses, so an alias label never hides the function's name.
+    for (const list of out.values()) {
+        list.sort((a, b) => a.addr - b.addr || Number(a.func) - Number(b.func));
+    }
+    return out;
+}
+function regionsOf(s, mapping) {
+    const end = s.addr + s.size;
+    const regions = [];
+    const inside = mapping.filter((m) => m.addr >= s.addr && m.addr < end);
+    for (let i = 0; i < inside.length; i++) {
+        const m = inside[i];
+        const next = inside[i + 1]?.addr ?? end;
+        if (next > m.addr && m.kind !== 'data')
+            regions.push({ start: m.addr, end: next, kind: m.kind });
+    }
+    const unmapped = (inside[0]?.addr ?? end) - s.addr;
+    return { regions, unmapped };
+}
+function scanSection(r, s, mapping, stats, sink) {
+    r.need(s.offset, s.size, `section ${s.name}`);
+    const { regions, unmapped } = regionsOf(s, mapping);
+    stats.unmappedBytes += unmapped;
+    const { view } = r;
+    const base = s.offset - s.addr;
+    for (const reg of regions) {
+        if (reg.kind === 'arm') {
+            // ARM instructions are word-aligned; a region starting mid-word begins at the next word.
+            for (let a = (reg.start + 3) & ~3; a + 4 <= reg.end; a += 4) {
+                stats.armWords++;
+                const rule = firstIn(ARM, view.getUint32(base + a, true) >>> 0);
+                if (rule && !rule.ok)
+                    sink(a, 'arm', rule);
+            }
+            continue;
+        }
+        for (let a = (reg.start + 1) & ~1; a + 2 <= reg.end;) {
+            stats.thumbInstructions++;
+            const hw = view.getUint16(base + a, true);
+            if (isThumb32Prefix(hw) && a + 4 <= reg.end) {
+                const rule = matchThumb32(((hw << 16) | view.getUint16(base + a + 2, true)) >>> 0);
+                if (rule && !rule.ok)
+                    sink(a, 'thumb', rule);
+                a += 4;
+            }
+            else {
+                const rule = firstIn(T16, hw);
+                if (rule && !rule.ok)
+                    sink(a, 'thumb', rule);
+                a += 2;
+            }
+        }
+    }
+}
+/** Index of the label an address belongs to: the covering function, else the nearest label. */
+function labelAt(labels, addr) {
+    let lo = 0;
+    let hi = labels.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (labels[mid].addr <= addr) {
+            best = mid;
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    // A data label or an untyped local label after the function start must not steal the name.
+    for (let i = best; i >= 0; i--) {
+        const l = labels[i];
+        if (l.func && addr < l.addr + l.size)
+            return i;
+        if (l.func && l.size > 0)
+            break;
+    }
+    return best;
+}
+/** Folds offending instructions, which arrive in address order, into one entry per function. */
+function collector(labels, out) {
+    let currentIndex = -2;
+    let current = null;
+    return (address, state, rule) => {
+        const index = labelAt(labels, address);
+        if (!current || currentIndex !== index) {
+            const func = index >= 0 ? labels[index].name : null;
+            current = {
+                func,
+                address,
+                state,
+                count: 0,
+                mnemonics: [],
+                needs: rule.needs,
+                exemptBy: func === null ? null : exemption(func),
+            };
+            currentIndex = index;
+            out.push(current);
+        }
+        current.count++;
+        if (!current.mnemonics.includes(rule.name))
+            current.mnemonics.push(rule.name);
+    };
+}
+function exemption(func) {
+    return (RUNTIME_SELECTED.find((e) => typeof e.name === 'string' ? e.name === func : e.name.test(func)) ?? null);
+}
+function freeze(o) {
+    return { ...o, mnemonics: [...o.mnemonics] };
+}
+
+;// CONCATENATED MODULE: ./src/elf/messages.ts
+/**
+ * Finding texts. Each says what is wrong with the binary, what the user will see on the Pi, the
+ * likely cause, and the fix — the reader is someone whose build "worked" but whose Pi disagrees.
+ */
+
+
+
+const messages_hex = (n) => `0x${n.toString(16)}`;
+/** ['a', 'b', 'c'] → 'a, b and c'. */
+function listing(items) {
+    return items.length < 2
+        ? (items[0] ?? '')
+        : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+/** The gnu triple boards list (musl targets serve the same boards as their gnu twin). */
+function boardsOf(spec) {
+    const gnu = spec.libc === 'gnu' ? spec.triple : spec.twin;
+    return BOARDS.filter((b) => b.triple === gnu).map((b) => b.label);
+}
+function gccDriver(spec) {
+    return `${spec.gccTriple}-gcc`;
+}
+function linkerEnv(spec) {
+    return `CARGO_TARGET_${tripleCargoKey(spec.triple)}_LINKER=${gccDriver(spec)}`;
+}
+const SUGGESTED_TOOLCHAIN = {
+    v6: 'an ARMv6 hard-float toolchain (e.g. Bootlin armv6-eabihf)',
+    v7: 'an ARMv7 hard-float toolchain (e.g. Debian/Ubuntu gcc-arm-linux-gnueabihf or ' +
+        'Bootlin armv7-eabihf)',
+    v8: 'an AArch64 toolchain (e.g. Debian/Ubuntu gcc-aarch64-linux-gnu or Bootlin aarch64)',
+};
+const TOO_NEW_CAUSE = {
+    v6: "Rust's own code for this target is ARMv6, so this came in at link time: the toolchain's " +
+        'crt files, libgcc or libc (or C code it compiled) were built for ARMv7 — e.g. the ' +
+        'Debian/Ubuntu armhf cross compiler or the Arm GNU Toolchain',
+    v7: 'the toolchain (crt files, libgcc, libc or C code it compiled) or RUSTFLAGS (-C target-cpu) ' +
+        'targets a newer core than the Pi 2',
+    v8: 'RUSTFLAGS (-C target-cpu / target-feature) or the C toolchain targets a newer core',
+};
+function wrongMachine(elf, spec) {
+    const got = `${machineName(elf.machine)}, ${elf.bits}-bit ${elf.endian}-endian`;
+    const want = `${machineName(spec.elf.machine)}, ${spec.elf.bits}-bit little-endian`;
+    const host = elf.machine === 62 || elf.machine === 3;
+    const cause = host
+        ? `it was built for the build machine: cargo ran without --target ${spec.triple}, or the ` +
+            `file came from target/release instead of target/${spec.triple}/release`
+        : `the linker or the target belongs to a different architecture (the linker for ` +
+            `${spec.triple} should be ${gccDriver(spec)})`;
+    return (`The binary is ${got} code, but ${spec.triple} needs ${want}; the Pi will refuse it with ` +
+        `"Exec format error". Likely cause: ${cause}. Fix: build with cargo build --target ` +
+        `${spec.triple}, set ${linkerEnv(spec)}, and ship target/${spec.triple}/release/<name>.`);
+}
+const NON_PROGRAM_KINDS = {
+    0: 'an ELF file of no type (ET_NONE)',
+    1: 'a relocatable object (.o)',
+    4: 'a core dump',
+};
+function notExecutable(elf) {
+    if (elf.isSharedLibrary) {
+        return ('The file is a shared library (ET_DYN without a program loader or PIE flag), not a ' +
+            'program: it cannot be started on the Pi. If you meant to ship a cdylib this is fine; ' +
+            'otherwise ship the executable from target/<triple>/release/ instead.');
+    }
+    const kind = NON_PROGRAM_KINDS[elf.type] ?? `ELF type ${elf.type}`;
+    return (`The file is ${kind}, not a linked program; the Pi cannot run it ("Exec format error"). ` +
+        'Likely cause: the wrong file was picked up (an intermediate build product). Fix: ship ' +
+        'the executable cargo links into target/<triple>/release/.');
+}
+function softFloat(spec, evidence) {
+    return (`The binary uses the soft-float ABI (${evidence}), but ${spec.triple} is hard-float: ` +
+        'Raspberry Pi OS passes floats in VFP registers and only ships the hard-float loader ' +
+        '/lib/ld-linux-armhf.so.3, so the program fails to start ("No such file or directory") ' +
+        'or computes with garbage float arguments. Likely cause: an arm-linux-gnueabi (armel, ' +
+        'soft-float) toolchain was used as the linker. Fix: use an arm-linux-gnueabihf (hard-float) ' +
+        `toolchain — ${SUGGESTED_TOOLCHAIN[spec.cpu]}.`);
+}
+function cpuTooNew(spec, what) {
+    const boards = boardsOf(spec);
+    return (`The binary contains ${listing(what)}, but ${spec.triple} targets ARM${spec.cpu} ` +
+        `(${boards.join(', ')}: ${LEVEL_CPU[spec.cpu]}). It will die with "Illegal instruction" ` +
+        `on a ${boards.join(' / ')}. Likely cause: ${TOO_NEW_CAUSE[spec.cpu]}. Fix: link with ` +
+        `${SUGGESTED_TOOLCHAIN[spec.cpu]}.`);
+}
+function wrongProfile(spec, elf) {
+    const a = elf.armAttributes;
+    return (`The binary was built for an M-profile microcontroller (Tag_CPU_arch ${a?.cpuArchName}), ` +
+        `not for the application processors of ${spec.triple}; it cannot run under Linux on a Pi. ` +
+        `Fix: build with --target ${spec.triple} and link with ${gccDriver(spec)}.`);
+}
+/** GNU ld's built-in PT_INTERP when nobody passes --dynamic-linker (the gcc driver does). */
+const LD_DEFAULT_LOADER = /^\/usr\/lib\/(ld|libc)\.so\.1$/;
+/** Why a loader path is wrong, keyed by what produces it. */
+function interpreterCause(interp) {
+    if (LD_DEFAULT_LOADER.test(interp)) {
+        return (`${interp} is GNU ld's built-in default, so the binary was linked with bare ld instead ` +
+            'of the gcc driver');
+    }
+    if (interp === '/lib/ld-linux.so.3') {
+        return ('that is the soft-float (armel) loader, so a soft-float arm-linux-gnueabi toolchain ' +
+            'linked it');
+    }
+    if (interp.includes('musl'))
+        return 'that is a musl loader: a musl toolchain linked a gnu target';
+    return ('the toolchain or linker flags (-Wl,--dynamic-linker, a relocated sysroot) set a ' +
+        'non-standard loader');
+}
+function wrongInterpreter(spec, interp) {
+    const expected = spec.interpreter ?? '(none)';
+    const fix = LD_DEFAULT_LOADER.test(interp)
+        ? `set the linker to the gcc driver, not ld (${linkerEnv(spec)})`
+        : `link with a toolchain whose loader is ${expected}: ${SUGGESTED_TOOLCHAIN[spec.cpu]}`;
+    return (`The binary asks for the program loader ${interp}, but on Raspberry Pi OS the loader for ` +
+        `${spec.triple} is ${expected}; running it fails with the misleading "No such file or ` +
+        `directory" (or "required file not found"). Likely cause: ${interpreterCause(interp)}. ` +
+        `Fix: ${fix}.`);
+}
+function muslNotStatic(spec, elf) {
+    const libs = elf.dynamic?.needed.join(', ') || 'none';
+    const twin = TARGETS.find((t) => t.triple === spec.twin);
+    const glibcDriver = twin ? gccDriver(twin) : 'a *-linux-gnu*-gcc';
+    return (`${spec.triple} binaries must be fully static (Raspberry Pi OS ships no musl loader), but ` +
+        `this one is dynamically linked (loader ${elf.interpreter ?? 'none'}, libraries: ${libs}). ` +
+        `Likely cause: a glibc toolchain (e.g. ${glibcDriver}) was the linker for a musl ` +
+        'target, or RUSTFLAGS has -C target-feature=-crt-static. Fix: link with a musl cross ' +
+        `toolchain (${gccDriver(spec)}, e.g. from musl.cc or Bootlin) and keep crt-static on, or ` +
+        `build the glibc target ${spec.twin} instead.`);
+}
+function glibcTooNew(offending, needed, floor, runsOn) {
+    const floorText = floor.os ? `${floor.glibc} (Raspberry Pi OS ${floor.os})` : floor.glibc;
+    const newest = PI_OS[PI_OS.length - 1]?.name;
+    const would = runsOn.length
+        ? `It would run on Raspberry Pi OS ${runsOn.join(', ')}.`
+        : `No Raspberry Pi OS release ships glibc ${needed} yet (newest: ${newest}).`;
+    const upgrade = runsOn[0] ? `, or set pi-os: ${runsOn[0]} if that is what your Pis run` : '';
+    const list = offending.map((v) => `${v.name} (${v.file})`).join(', ');
+    return (`The binary needs glibc ${needed} (symbol versions ${list}), newer than the glibc floor ` +
+        `${floorText}; there it fails at startup with "version \`${offending[0]?.name}' not ` +
+        `found". ${would} Likely cause: the toolchain's sysroot has a newer glibc than the Pi OS ` +
+        `you target (Debian 12 / Ubuntu 22.04+ cross compilers ship 2.36 / 2.35+). Fix: link ` +
+        `against a toolchain whose sysroot glibc is ≤ ${floor.glibc}${upgrade}.`);
+}
+function noStartFiles(spec, evidence) {
+    return (`The binary has no C runtime start code (${evidence}). That is what linking with bare ld ` +
+        `(e.g. linker = "${spec.gccTriple}-ld") produces: crt1.o/crti.o/crtn.o and libc's ` +
+        'start-up are missing, so on the Pi it does nothing, exits with a random status or crashes ' +
+        `with "Segmentation fault". Fix: set the linker to the gcc driver, not ld (${linkerEnv(spec)}).`);
+}
+function entryOutsideCode(elf) {
+    return (`The entry point ${messages_hex(elf.entry)} is not inside any executable segment, so the kernel ` +
+        'starts the program in non-code and it dies at once with "Segmentation fault" or ' +
+        '"Illegal instruction". Likely cause: a custom entry (-Wl,-e / -C link-arg=--entry) or ' +
+        'linker script. Fix: remove the custom entry and let the gcc driver link its default ' +
+        'start files.');
+}
+/** Symbol names come from the binary: printable ASCII only, and short enough to read. */
+function symbolText(name) {
+    if (name === null)
+        return 'code before any symbol';
+    const clean = name.replace(/[^\x20-\x7e]/g, '?');
+    return clean.length > 72 ? `${clean.slice(0, 71)}…` : clean;
+}
+/** 'Thumb-2: ldr.w, cbz/cbnz' — what a function holds, by the state its code runs in. */
+function offenceText(o) {
+    const names = o.mnemonics.slice(0, 3).join(', ') + (o.mnemonics.length > 3 ? ', …' : '');
+    return `${symbolText(o.func)} at ${messages_hex(o.address)} (${o.state === 'thumb' ? 'Thumb' : 'ARM'}: ${names})`;
+}
+const SHOWN_OFFENCES = 4;
+function armv7Instructions(spec, offences, total) {
+    const boards = boardsOf(spec);
+    const shown = offences.slice(0, SHOWN_OFFENCES).map(offenceText);
+    const more = offences.length - shown.length;
+    if (more > 0)
+        shown.push(`${more} more function${more === 1 ? '' : 's'}`);
+    const needs = [...new Set(offences.map((o) => o.needs))].join(', ');
+    return (`The code itself contains ${total} instruction${total === 1 ? '' : 's'} the ` +
+        `${LEVEL_CPU[spec.cpu]} of the ${boards.join(' / ')} cannot execute (${needs}), in ` +
+        `${listing(shown)}. This is read from the instructions, whatever .ARM.attributes says; the ` +
+        `program dies with "Illegal instruction" when one of them runs. Likely cause: ` +
+        `${TOO_NEW_CAUSE[spec.cpu]}. Fix: link with ${SUGGESTED_TOOLCHAIN[spec.cpu]}, and compile C ` +
+        `code for the ARM1176 (CFLAGS_${spec.triple.replace(/-/g, '_')}="-march=armv6kz -marm ` +
+        '-mfpu=vfp").');
+}
+const SCAN_SKIPPED = {
+    'no-symbols': 'the binary cargo built has no symbol table (.symtab), which the scan needs to tell ARM ' +
+        'code, Thumb code and data apart. Likely cause: cargo stripped it at link time: strip = ' +
+        'true or "symbols" in the profile, or CARGO_PROFILE_<NAME>_STRIP (which the action sets ' +
+        'itself when the toolchain has no strip tool). Fix: remove strip from the profile ' +
+        '(strip = "debuginfo" keeps the symbols) and let the action strip the shipped copy (input ' +
+        'strip: true)',
+    'no-mapping-symbols': 'the symbol table has no ARM mapping symbols ($a/$t/$d), so ARM code, Thumb code and data ' +
+        'cannot be told apart. Likely cause: a post-processing tool removed local symbols (strip ' +
+        '--discard-all / -x). Fix: ship the binary as the linker wrote it and let the action strip it',
+};
+function instructionScanSkipped(spec, reason) {
+    const why = typeof reason === 'string'
+        ? SCAN_SKIPPED[reason]
+        : `the binary cargo built could not be read (${reason.malformed})`;
+    return (`The instruction-level ARMv6 check did not run for ${spec.triple}: ${why}. Without it, ` +
+        "only the ELF attributes vouch for the ARM1176, and some linkers (zig's) record one " +
+        "object's attributes rather than all of them.");
+}
+
+;// CONCATENATED MODULE: ./src/elf/verify.ts
+/**
+ * Judges a parsed binary against the target it was built for. Pure: the same ELF and expectation
+ * always give the same findings, so the action can explain a broken build before a Pi sees it.
+ */
+
+
+
+
+
+
+
+
+function error(code, message) {
+    return { code, severity: 'error', message };
+}
+/**
+ * `code` is the file to scan instruction by instruction for ARMv6 targets (with its symbol
+ * table); without it only the headers and attributes are judged.
+ */
+function verifyElf(elf, expect, code) {
+    const findings = collectFindings(elf, expect, code ?? null);
+    return { findings, facts: verify_facts(elf, findings) };
+}
+/** Parse and verify in one step; a malformed file becomes a 'malformed-elf' finding. */
+function verifyBytes(bytes, expect) {
+    try {
+        const elf = parseElf(bytes);
+        const symbols = expect.unstripped ? symbolsOf(expect.unstripped) : null;
+        return verifyElf(symbols ? { ...elf, symbols } : elf, expect, expect.unstripped ?? bytes);
+    }
+    catch (e) {
+        if (!(e instanceof ElfError))
+            throw e;
+        const message = `The file is not a valid ELF binary: ${e.message}. Likely cause: an incomplete copy or ` +
+            'download, or a wrong path. Fix: rebuild and ship the file cargo produced.';
+        return { findings: [error('malformed-elf', message)], facts: null };
+    }
+}
+/**
+ * The symbols of cargo's unstripped file: with them a missing `_start` is proof rather than a
+ * guess from section names. null when that file is unreadable (its own scan reports it).
+ */
+function symbolsOf(unstripped) {
+    try {
+        return parseElf(unstripped).symbols;
+    }
+    catch (e) {
+        if (e instanceof ElfError)
+            return null;
+        throw e;
+    }
+}
+function collectFindings(elf, { spec, glibcFloor, piOs }, code) {
+    if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
+        return [error('not-executable', notExecutable(elf))];
+    }
+    const out = [];
+    if (elf.isSharedLibrary) {
+        out.push({ code: 'not-executable', severity: 'warning', message: notExecutable(elf) });
+    }
+    const littleEndian = elf.endian === 'little';
+    if (elf.machine !== spec.elf.machine || elf.bits !== spec.elf.bits || !littleEndian) {
+        // Nothing else is meaningful for code the Pi's CPU cannot even decode.
+        return [...out, error('wrong-machine', wrongMachine(elf, spec))];
+    }
+    if (elf.machine === EM_ARM)
+        out.push(...armFindings(elf, spec));
+    if (elf.machine === EM_ARM && spec.cpu === 'v6' && code)
+        out.push(...instructionFindings(spec, code));
+    out.push(...linkFindings(elf, spec, glibcFloor, piOs));
+    if (!elf.isSharedLibrary)
+        out.push(...startFindings(elf, spec));
+    return out;
+}
+function armFindings(elf, spec) {
+    const out = [];
+    const float = armFloat(elf);
+    if (spec.elf.hardFloat && float.abi === 'soft') {
+        out.push(error('soft-float', softFloat(spec, float.evidence)));
+    }
+    const attrs = elf.armAttributes;
+    if (attrs && isMProfile(attrs)) {
+        out.push(error('wrong-cpu-profile', wrongProfile(spec, elf)));
+    }
+    else if (attrs) {
+        const tooNew = tooNewAttributes(attrs, spec.cpu);
+        if (tooNew.length)
+            out.push(error('cpu-too-new', cpuTooNew(spec, tooNew)));
+    }
+    return out;
+}
+/** What the ARMv6 instruction scan of `code` says: offending functions, or why it could not run. */
+function instructionFindings(spec, code) {
+    let scan;
+    try {
+        scan = scanArmv6(code);
+    }
+    catch (e) {
+        if (!(e instanceof ElfError))
+            throw e;
+        const message = instructionScanSkipped(spec, { malformed: e.message });
+        return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
+    }
+    if (scan.status === 'no-symbols' || scan.status === 'no-mapping-symbols') {
+        const message = instructionScanSkipped(spec, scan.status);
+        return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
+    }
+    if (scan.status !== 'scanned' || scan.total === 0)
+        return [];
+    return [error('armv7-instructions', armv7Instructions(spec, scan.offences, scan.total))];
+}
+/**
+ * ELF header flags are what the loader trusts; the attribute is the compiler's record. Either
+ * one saying "soft" means soft-float code went into the link.
+ */
+function armFloat(elf) {
+    const flag = elf.arm?.floatAbi;
+    const vfp = elf.armAttributes?.abiVfpArgs ?? null;
+    const flags = `ELF flags ${hexFlags(elf.flags)}`;
+    if (flag === 'soft')
+        return { abi: 'soft', evidence: `${flags}: soft-float ABI` };
+    if (vfp === 0)
+        return { abi: 'soft', evidence: 'Tag_ABI_VFP_args: base AAPCS (soft-float)' };
+    if (flag === 'hard' || vfp === 1 || vfp === 3)
+        return { abi: 'hard', evidence: flags };
+    return { abi: 'soft', evidence: `${flags} without hard-float bit and no Tag_ABI_VFP_args` };
+}
+const hexFlags = (f) => `0x${f.toString(16)}`;
+function linkFindings(elf, spec, floor, piOs) {
+    const dynamic = elf.interpreter !== null || (elf.dynamic?.needed.length ?? 0) > 0;
+    if (spec.libc === 'musl') {
+        return dynamic && !elf.isSharedLibrary
+            ? [error('musl-not-static', muslNotStatic(spec, elf))]
+            : [];
+    }
+    const out = [];
+    if (elf.interpreter !== null && elf.interpreter !== spec.interpreter) {
+        out.push(error('wrong-interpreter', wrongInterpreter(spec, elf.interpreter)));
+    }
+    const needed = elf.maxGlibc;
+    if (floor !== null && needed !== null && compareVersions(needed, floor) > 0) {
+        const os = piOs ?? PI_OS.find((o) => o.glibc === floor)?.name ?? null;
+        const offending = versionsAbove(elf, floor);
+        const runsOn = piOsRunningGlibc(needed);
+        const message = glibcTooNew(offending, needed, { glibc: floor, os }, runsOn);
+        out.push(error('glibc-too-new', message));
+    }
+    return out;
+}
+/** Every required GLIBC version above the floor, newest first. */
+function versionsAbove(elf, floor) {
+    const hits = [];
+    for (const need of elf.versionNeeds) {
+        for (const name of need.versions) {
+            const v = glibcVersionOf(name);
+            if (v !== null && compareVersions(v, floor) > 0)
+                hits.push({ v, name, file: need.file });
+        }
+    }
+    return hits.sort((a, b) => compareVersions(b.v, a.v)).map(({ name, file }) => ({ name, file }));
+}
+function startFindings(elf, spec) {
+    const missing = missingStart(elf);
+    if (missing) {
+        const message = noStartFiles(spec, missing.evidence);
+        return [{ code: 'no-start-files', severity: missing.severity, message }];
+    }
+    if (!elf.entryInExecutableSegment) {
+        return [error('entry-outside-code', entryOutsideCode(elf))];
+    }
+    return [];
+}
+/**
+ * With a symbol table, a missing `_start` is proof. A stripped static binary can only be judged
+ * by the missing `.init` that crti.o always contributes, which is a strong hint, not proof.
+ */
+function missingStart(elf) {
+    if (elf.entry === 0)
+        return { severity: 'error', evidence: 'its entry point is 0' };
+    const { hasSymtab, hasStart } = elf.symbols;
+    if (hasSymtab && !hasStart) {
+        const evidence = 'no _start symbol; the entry point is wherever ld defaulted to';
+        return { severity: 'error', evidence };
+    }
+    const stripped = !hasSymtab && !hasStart && elf.sections.length > 0;
+    if (stripped && elf.interpreter === null && !elf.sections.some((s) => s.name === '.init')) {
+        const evidence = 'stripped, static, and without the .init section every crt file set provides';
+        return { severity: 'warning', evidence };
+    }
+    return null;
+}
+function verify_facts(elf, findings) {
+    const attrs = elf.armAttributes;
+    const isArm = elf.machine === EM_ARM;
+    const blocking = findings.some((f) => f.severity === 'error' && f.code !== 'glibc-too-new');
+    const runsOn = blocking
+        ? []
+        : elf.linkage === 'dynamic'
+            ? piOsRunningGlibc(elf.maxGlibc)
+            : PI_OS.map((os) => os.name);
+    return {
+        arch: isArm
+            ? armArchName(attrs?.cpuArchName ?? null, attrs?.cpuArch ?? null)
+            : machineArch(elf.machine),
+        cpuArch: isArm ? (attrs?.cpuArchName ?? null) : elf.machine === EM_AARCH64 ? 'v8' : null,
+        floatAbi: isArm ? armFloat(elf).abi : 'n/a',
+        glibcNeeded: elf.maxGlibc,
+        runsOn,
+        linkage: elf.linkage,
+        interpreter: elf.interpreter,
+        needed: [...(elf.dynamic?.needed ?? [])],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/elf/index.ts
+/** ELF inspection for Pi binaries: parse a file's bytes, then verify them against a target. */
+
+
+
+
+;// CONCATENATED MODULE: ./src/zig/targets.ts
+const ZIG_TARGETS = {
+    'aarch64-unknown-linux-gnu': { target: 'aarch64-linux-gnu', cpu: null },
+    'armv7-unknown-linux-gnueabihf': { target: 'arm-linux-gnueabihf', cpu: 'cortex_a7' },
+    'arm-unknown-linux-gnueabihf': { target: 'arm-linux-gnueabihf', cpu: 'arm1176jzf_s' },
+    'aarch64-unknown-linux-musl': { target: 'aarch64-linux-musl', cpu: null },
+    'armv7-unknown-linux-musleabihf': { target: 'arm-linux-musleabihf', cpu: 'cortex_a7' },
+    'arm-unknown-linux-musleabihf': { target: 'arm-linux-musleabihf', cpu: 'arm1176jzf_s' },
+};
+/**
+ * zig's `-target` for a Rust target: gnu targets carry the glibc floor, so zig links against
+ * exactly that glibc's symbol versions (`arm-linux-gnueabihf.2.31`), never a newer one.
+ */
+function zigTarget(spec, glibcFloor) {
+    const facts = zigFacts(spec);
+    return spec.libc === 'gnu' ? `${facts.target}.${glibcFloor}` : facts.target;
+}
+function zigFacts(spec) {
+    const facts = ZIG_TARGETS[spec.triple];
+    if (!facts)
+        throw new Error(`internal: no zig target for ${spec.triple}`);
+    return facts;
+}
+/**
+ * Debian/Ubuntu's cross libc packages: the target's loader and shared libraries that qemu
+ * needs (`-L`) to run a dynamically linked zig-built binary. Both are built for ARMv7 (armhf)
+ * or ARMv8 (arm64).
+ */
+const HOST_CROSS_LIBC = {
+    aarch64: { dir: '/usr/aarch64-linux-gnu', apt: 'libc6-arm64-cross' },
+    arm: { dir: '/usr/arm-linux-gnueabihf', apt: 'libc6-armhf-cross' },
+};
+/** The CPU an ARMv7 loader needs: the oldest one the host's armhf libc runs on. */
+const ARMV7_LIBC_CPU = 'cortex-a7';
+
+;// CONCATENATED MODULE: ./src/sysroot/merge.ts
+/**
+ * The merged sysroot: one directory that is the toolchain's sysroot plus the unpacked packages,
+ * made of symlinks. gcc's --sysroot, pkg-config and qemu's single -L all need one root: the
+ * packages alone lack the loader and libc, the toolchain's sysroot lacks the packages.
+ */
+
+
+function isRealDir(p) {
+    try {
+        return external_node_fs_.lstatSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Fills `dest` (a new, empty directory) from `sources`, earlier sources winning a name both
+ * have. A directory in more than one source becomes a real directory, merged further down; any
+ * other entry (a file, a symlink, a directory only one source has) is one absolute symlink.
+ * Returns the names where a later source lost (for the debug log).
+ */
+function mergeTrees(dest, sources) {
+    const shadowed = [];
+    const walk = (rel, from) => {
+        const names = new Map();
+        for (const src of from) {
+            for (const name of external_node_fs_.readdirSync(external_node_path_.join(src, rel))) {
+                const list = names.get(name) ?? [];
+                list.push(src);
+                names.set(name, list);
+            }
+        }
+        for (const [name, owners] of [...names].sort(([a], [b]) => a.localeCompare(b))) {
+            const child = external_node_path_.join(rel, name);
+            const dirs = owners.filter((o) => isRealDir(external_node_path_.join(o, child)));
+            if (dirs.length > 1 && dirs[0] === owners[0]) {
+                external_node_fs_.mkdirSync(external_node_path_.join(dest, child));
+                walk(child, dirs);
+                for (const o of owners)
+                    if (!dirs.includes(o))
+                        shadowed.push(external_node_path_.join(o, child));
+                continue;
+            }
+            external_node_fs_.symlinkSync(external_node_path_.join(owners[0], child), external_node_path_.join(dest, child));
+            for (const o of owners.slice(1))
+                shadowed.push(external_node_path_.join(o, child));
+        }
+    };
+    walk('', sources);
+    return shadowed;
+}
 
 ;// CONCATENATED MODULE: ./src/sysroot/stage.ts
 /**
@@ -65255,50 +68093,108 @@ function providers(needed, packages) {
 
 
 
+
+
+
 const stage_WHERE = 'sysroot-packages';
-/** Every target's merged sysroot, by triple; empty when no package is asked for. */
-async function prepareSysroots(inputs, plans, ctx) {
-    const out = new Map();
+/**
+ * Every target's merged sysroot (for `sysroot-packages`) and smoke-run root (for targets whose
+ * only correct libc is the Pi OS's own, when qemu will run them), by triple.
+ */
+async function prepareSysroots(inputs, plans, 
+/** qemu binaries found, by name: a runtime is fetched only for targets that will run. */
+qemus, ctx) {
+    const out = { sysroots: new Map(), runtimes: new Map() };
     const sys = inputs.sysroot;
-    if (!sys)
+    const work = sysrootWork(inputs, qemus);
+    if (work.every((w) => w.packages.length === 0 && w.runtime.length === 0))
         return out;
-    const trust = sys.keyring ? await readTrust(sys.keyring) : null;
-    const root = external_node_path_.join(ctx.toolCacheDir, 'rpi-cross-sysroot');
+    const trust = sys?.keyring ? await stage_readTrust(sys.keyring) : null;
+    const root = sysrootCacheRoot(ctx.toolCacheDir);
     const deps = {
         fetch: ctx.fetch ??
             httpFetcher({ attempts: 3, backoffMs: 2000, socketTimeoutMs: inputs.downloadTimeoutMs }),
         log: ctx.log,
         now: ctx.now,
-        indexCache: indexCache(external_node_path_.join(root, 'indexes'), ctx.log),
+        indexCache: indexCache(root, ctx.log),
+        keyCache: keyCache(root, ctx.log),
     };
     // gcc --sysroot, pkg-config's output and qemu's -L all go through paths split at spaces.
     let dir = null;
     const runDir = () => (dir ??= makeSpaceFreePrivateDir(ctx.workDir, 'rpi-cross-sysroot-'));
-    for (const target of inputs.targets) {
+    const one = {
+        ...ctx,
+        deps,
+        trust,
+        mirror: sys?.mirror ?? null,
+        piOs: inputs.piOs,
+        cache: inputs.cache,
+        root,
+        dir: runDir,
+    };
+    for (const { target, packages, runtime } of work) {
         const triple = target.spec.triple;
-        const packages = packagesFor(sys, triple);
-        if (packages.length === 0)
+        if (packages.length === 0 && runtime.length === 0)
             continue;
         const plan = plans.get(triple);
         if (!plan)
             throw new Error(`internal: no link plan for ${triple}`);
-        const prepared = await prepareOne(target, plan, packages, {
-            ...ctx,
-            deps,
-            trust,
-            mirror: sys.mirror,
-            piOs: inputs.piOs,
-            cache: inputs.cache,
-            root,
-            dir: runDir,
-        });
-        ctx.log.info(`${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`);
-        ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
-        out.set(triple, prepared);
+        let opened;
+        try {
+            opened = await openTarget(triple, one);
+        }
+        catch (err) {
+            // The runtime alone only sharpens a smoke run: without the archive it runs as before.
+            if (packages.length > 0 || !(err instanceof errors_ActionError))
+                throw err;
+            ctx.log.warning(`${triple}: the Pi OS runtime for smoke runs is not available (${err.message}); set 'sysroot-mirror' to a mirror of the Raspbian archive this runner can reach to run them against the Pi's own libc`, 'smoke run CPU');
+            continue;
+        }
+        let prepared = null;
+        if (packages.length > 0) {
+            prepared = await prepareOne(target, plan, packages, opened, one);
+            ctx.log.info(`${triple}: sysroot packages ${prepared.resolved.join(' ')} (${prepared.origin})`);
+            ctx.log.info(`${triple}: merged sysroot ${prepared.dir}`);
+            out.sysroots.set(triple, prepared);
+        }
+        if (runtime.length > 0) {
+            let r;
+            try {
+                r = await prepareRuntime(target, runtime, opened, prepared, one);
+            }
+            catch (err) {
+                // Only a sharper smoke run is lost; nothing unverified was kept.
+                if (!(err instanceof errors_ActionError))
+                    throw err;
+                ctx.log.warning(`${triple}: the Pi OS runtime for smoke runs is not available (${err.message})`, 'smoke run CPU');
+                continue;
+            }
+            const t = opened.timings;
+            ctx.log.info(`${triple}: Pi OS runtime ${r.resolved.join(' ')} (${r.origin}); InRelease ${t.inrelease} ms, indexes ${t.indexes} ms, resolve ${t.resolve} ms${t.debs !== undefined ? `, .debs ${t.debs} ms, unpack ${t.unpack} ms` : ''} (with the packages')`);
+            if (r.cpu)
+                ctx.log.warning(`${triple}: ${r.note}`, 'smoke run CPU');
+            else
+                ctx.log.info(`${triple}: ${r.note}`);
+            out.runtimes.set(triple, r);
+        }
     }
     return out;
 }
-async function readTrust(file) {
+/** Per target, the packages asked for and the runtime packages a smoke run will need. */
+function sysrootWork(inputs, qemus) {
+    return inputs.targets.map((target) => ({
+        target,
+        packages: inputs.sysroot ? packagesFor(inputs.sysroot, target.spec.triple) : [],
+        runtime: target.spec.interpreter && qemus.has(target.spec.qemu.binary)
+            ? runtimePackages(target.spec.triple)
+            : [],
+    }));
+}
+/** Whether the stage has anything to do: packages asked for, or a runtime a smoke run needs. */
+function wantsPiOsPackages(inputs, qemus) {
+    return sysrootWork(inputs, qemus).some((w) => w.packages.length > 0 || w.runtime.length > 0);
+}
+async function stage_readTrust(file) {
     let bytes;
     try {
         bytes = external_node_fs_.readFileSync(file);
@@ -65308,53 +68204,51 @@ async function readTrust(file) {
     }
     return userTrust(bytes, file);
 }
-/** Index files by sha256, re-hashed when read: a damaged cache entry is a miss, not an error. */
-function indexCache(dir, log) {
-    return {
-        get(sha256) {
-            try {
-                const body = external_node_fs_.readFileSync(external_node_path_.join(dir, sha256));
-                return sha256Hex(body) === sha256 ? body : null;
-            }
-            catch {
-                return null;
-            }
-        },
-        put(sha256, body) {
-            try {
-                external_node_fs_.mkdirSync(dir, { recursive: true });
-                const tmp = external_node_path_.join(dir, `${sha256}.partial-${process.pid}`);
-                external_node_fs_.writeFileSync(tmp, body);
-                external_node_fs_.renameSync(tmp, external_node_path_.join(dir, sha256));
-            }
-            catch (err) {
-                log.debug(`index cache: cannot keep ${sha256}: ${errors_errorMessage(err)}`);
-            }
-        },
-    };
-}
-async function prepareOne(target, plan, packages, ctx) {
-    const triple = target.spec.triple;
-    const req = { triple, piOs: ctx.piOs, packages, mirror: ctx.mirror, trust: ctx.trust };
-    const timings = {};
-    const time = async (name, fn) => {
+/** A stopwatch that adds each step's milliseconds to `timings`. */
+function stopwatch(timings) {
+    return async (name, fn) => {
         const t0 = performance.now();
         try {
             return await fn();
         }
         finally {
-            timings[name] = Math.round(performance.now() - t0);
+            timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t0);
         }
     };
+}
+/** The target's verified suites and indexes, read once for its packages and its runtime. */
+async function openTarget(triple, ctx) {
+    const req = request(triple, [], ctx);
+    const timings = {};
+    const time = stopwatch(timings);
     const suites = await time('inrelease', () => openSuites(req, ctx.deps));
-    const opened = new Set(suites.map((s) => `${s.source.archive}/${s.source.suite}`));
+    const opened = suites.map((s) => `${s.source.archive}/${s.source.suite}`);
     const skipped = archives_suiteSources(triple, ctx.piOs, ctx.mirror)
-        .filter((s) => !opened.has(`${s.archive}/${s.suite}`))
+        .filter((s) => !opened.includes(`${s.archive}/${s.suite}`))
         .map((s) => `${s.label} ${s.suite}`);
     const indexes = await time('indexes', () => loadIndexes(req, suites, ctx.deps));
-    const resolution = await time('resolve', async () => resolveRequest(req, indexes, skipped));
+    return { triple, suites, opened, skipped, indexes, timings };
+}
+function request(triple, packages, ctx, have) {
+    return {
+        triple,
+        piOs: ctx.piOs,
+        packages,
+        mirror: ctx.mirror,
+        trust: ctx.trust,
+        ...(have ? { have } : {}),
+    };
+}
+/**
+ * The resolved closure of `req.packages`, unpacked: from the tool cache, the Actions cache or a
+ * fresh verified download, kept under a key that names exactly that closure.
+ */
+async function overlayFor(req, target, what, ctx) {
+    const triple = req.triple;
+    const time = stopwatch(target.timings);
+    const resolution = await time('resolve', async () => resolveRequest(req, target.indexes, target.skipped));
     const resolved = resolution.packages.map((p) => `${p.name}=${p.version}`);
-    const key = sysrootCacheKey(triple, [...opened], resolution.packages.map((p) => `${p.filename} ${p.sha256}`));
+    const key = sysrootCacheKey(triple, target.opened, resolution.packages.map((p) => `${p.filename} ${p.sha256}`));
     // <key>/root is the overlay, <key>/packages.json written last says it is complete.
     const entry = external_node_path_.join(ctx.root, triple, key);
     const overlay = external_node_path_.join(entry, 'root');
@@ -65399,26 +68293,99 @@ async function prepareOne(target, plan, packages, ctx) {
                 external_node_fs_.rmSync(staging, { recursive: true, force: true });
             }
             if (ctx.cache)
-                await saveCachedDir(entry, key, ctx.log, `the ${triple} sysroot packages`);
+                await saveCachedDir(entry, key, ctx.log, `the ${triple} ${what}`);
         }
     }
-    const packageFiles = JSON.parse(external_node_fs_.readFileSync(manifest, 'utf8'));
+    const packages = JSON.parse(external_node_fs_.readFileSync(manifest, 'utf8'));
+    return { dir: overlay, resolved, packages, origin, key };
+}
+async function prepareOne(target, plan, packages, opened, ctx) {
+    const triple = target.spec.triple;
+    const o = await overlayFor(request(triple, packages, ctx), opened, 'sysroot packages', ctx);
     const base = planSysroot(plan);
     // The toolchain's files win: its loader and libc are what the binary is linked against.
-    const sources = [...(base ? [external_node_fs_.realpathSync(base)] : []), external_node_fs_.realpathSync(overlay)];
-    const { merged, ...wrappers } = mergedSysroot(target, plan, sources, key, ctx);
-    ctx.log.info(`${triple}: InRelease ${timings.inrelease} ms, indexes ${timings.indexes} ms, resolve ${timings.resolve} ms${timings.debs !== undefined ? `, .debs ${timings.debs} ms, unpack ${timings.unpack} ms` : ''}`);
+    const sources = [...(base ? [external_node_fs_.realpathSync(base)] : []), external_node_fs_.realpathSync(o.dir)];
+    const { merged, ...wrappers } = mergedSysroot(target, plan, sources, o.key, ctx);
+    const t = opened.timings;
+    ctx.log.info(`${triple}: InRelease ${t.inrelease} ms, indexes ${t.indexes} ms, resolve ${t.resolve} ms${t.debs !== undefined ? `, .debs ${t.debs} ms, unpack ${t.unpack} ms` : ''}`);
     return {
         triple,
         dir: merged,
         ...wrappers,
-        overlay,
-        resolved,
-        packages: packageFiles,
-        origin,
-        key,
-        timings,
+        overlay: o.dir,
+        resolved: o.resolved,
+        packages: o.packages,
+        origin: o.origin,
+        key: o.key,
+        timings: { ...t },
     };
+}
+/**
+ * The runtime packages resolved in full (the toolchain's glibc is what they replace, so
+ * nothing is left out), over the `sysroot-packages` overlay, as qemu's `-L` root; and whether
+ * the board's CPU can run that libc at all, judged from its loader's and libc's attributes.
+ */
+async function prepareRuntime(target, runtime, opened, packages, ctx) {
+    const triple = target.spec.triple;
+    const o = await overlayFor(request(triple, runtime, ctx, []), opened, 'Pi OS runtime', ctx);
+    const rootDir = external_node_path_.join(ctx.dir(), `${triple}-run`);
+    // The runtime wins: its loader and libc are the Pi's, whatever the toolchain linked against.
+    const sources = [
+        external_node_fs_.realpathSync(o.dir),
+        ...(packages ? [external_node_fs_.realpathSync(packages.overlay)] : []),
+    ];
+    external_node_fs_.mkdirSync(rootDir);
+    mergeTrees(rootDir, sources);
+    const files = runtimeFiles(target).map((rel) => ({
+        name: rel,
+        attributes: armAttributesIn(rootDir, rel, sources),
+    }));
+    const libc = o.resolved.find((r) => r.startsWith(`${runtime[0]}=`)) ?? runtime.join(' ');
+    const suites = opened.suites
+        .filter((s) => !s.source.optional)
+        .map((s) => `${s.source.label} ${s.source.suite}`);
+    const verdict = runtimeVerdict(files, {
+        level: target.spec.cpu,
+        boardCpu: target.qemuCpu,
+        fallbackCpu: ARMV7_LIBC_CPU,
+        what: `${libc} from the ${suites.join(', ')}`,
+        root: rootDir,
+        mirrored: ctx.mirror !== null,
+    });
+    return {
+        triple,
+        root: rootDir,
+        resolved: o.resolved,
+        origin: o.origin,
+        cpu: verdict.cpu,
+        note: verdict.note,
+    };
+}
+/** The loader and libc of `target` inside a sysroot, relative to it. */
+function runtimeFiles(target) {
+    const loader = target.spec.interpreter?.replace(/^\/+/, '');
+    return [...(loader ? [loader] : []), `lib/${target.spec.gccTriple}/libc.so.6`];
+}
+/**
+ * The build attributes of `rel` in the merged `root`, following its links only inside the
+ * overlays it is made of; null when it is missing, leaves them, or is no ARM ELF.
+ */
+function armAttributesIn(root, rel, sources) {
+    let real;
+    try {
+        real = external_node_fs_.realpathSync(external_node_path_.join(root, rel));
+    }
+    catch {
+        return 'missing';
+    }
+    if (!sources.some((s) => !external_node_path_.relative(s, real).startsWith('..')))
+        return 'missing';
+    try {
+        return parseElf(external_node_fs_.readFileSync(real)).armAttributes;
+    }
+    catch {
+        return null;
+    }
 }
 /**
  * The merged dir and its wrappers. Kept in the tool cache beside the overlay when that path
@@ -65495,6 +68462,27 @@ function writeCompilerWrappers(target, plan, merged, bin, ctx) {
     }
     // inputs.ts refuses sysroot-packages for musl targets, the only ones rust-lld links.
     throw new Error(`internal: sysroot-packages for ${triple}, linked by ${plan.kind}`);
+}
+/**
+ * After the stage, what each target reports: qemu's -L for the user's own steps (the runtime,
+ * else the merged sysroot) and, with a runtime, how it runs. A zig-linked target without one
+ * says only now why its smoke run is not under the board's CPU: a runtime may have made that moot.
+ */
+function adoptSysroots(prepared, plans, uses, log) {
+    for (const use of uses) {
+        const run = prepared.runtimes.get(use.triple);
+        const merged = prepared.sysroots.get(use.triple);
+        if (run) {
+            use.note = run.note;
+            use.sysroot = run.root;
+            continue;
+        }
+        if (merged)
+            use.sysroot = merged.dir;
+        const plan = plans.get(use.triple);
+        if (plan?.kind === 'zig' && plan.runCpu && use.note)
+            log.warning(`${use.triple}: ${use.note}`, 'smoke run CPU');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/license-files.ts
@@ -67269,7 +70257,7 @@ function zigToolchains(m) {
     return m.toolchains.filter((e) => e.kind === 'zig');
 }
 const ARCHIVE_FORMATS = ['tar.gz', 'tar.xz', 'tar.bz2', 'zip'];
-const KINDS = ['gcc', 'zig'];
+const manifest_KINDS = ['gcc', 'zig'];
 const LIBCS = ['glibc', 'musl'];
 const CPU_LEVELS = ['v6', 'v7', 'v8'];
 const HOST_OSES = ['linux', 'darwin', 'win32'];
@@ -67373,7 +70361,7 @@ function manifest_oneOf(e, key, allowed) {
 function identityProblems(e) {
     return [
         ...matching(e, 'id', ID, 'lower-case letters, digits, ".", "_" or "-"'),
-        ...manifest_oneOf(e, 'kind', KINDS),
+        ...manifest_oneOf(e, 'kind', manifest_KINDS),
         ...nonEmpty(e, 'vendor'),
         ...nonEmpty(e, 'release'),
         ...manifest_oneOf(e, 'cpu', CPU_LEVELS),
@@ -67609,41 +70597,6 @@ async function discoverZig(root) {
     }
     return { root, zig, version };
 }
-
-;// CONCATENATED MODULE: ./src/zig/targets.ts
-const ZIG_TARGETS = {
-    'aarch64-unknown-linux-gnu': { target: 'aarch64-linux-gnu', cpu: null },
-    'armv7-unknown-linux-gnueabihf': { target: 'arm-linux-gnueabihf', cpu: 'cortex_a7' },
-    'arm-unknown-linux-gnueabihf': { target: 'arm-linux-gnueabihf', cpu: 'arm1176jzf_s' },
-    'aarch64-unknown-linux-musl': { target: 'aarch64-linux-musl', cpu: null },
-    'armv7-unknown-linux-musleabihf': { target: 'arm-linux-musleabihf', cpu: 'cortex_a7' },
-    'arm-unknown-linux-musleabihf': { target: 'arm-linux-musleabihf', cpu: 'arm1176jzf_s' },
-};
-/**
- * zig's `-target` for a Rust target: gnu targets carry the glibc floor, so zig links against
- * exactly that glibc's symbol versions (`arm-linux-gnueabihf.2.31`), never a newer one.
- */
-function zigTarget(spec, glibcFloor) {
-    const facts = zigFacts(spec);
-    return spec.libc === 'gnu' ? `${facts.target}.${glibcFloor}` : facts.target;
-}
-function zigFacts(spec) {
-    const facts = ZIG_TARGETS[spec.triple];
-    if (!facts)
-        throw new Error(`internal: no zig target for ${spec.triple}`);
-    return facts;
-}
-/**
- * Debian/Ubuntu's cross libc packages: the target's loader and shared libraries that qemu
- * needs (`-L`) to run a dynamically linked zig-built binary. Both are built for ARMv7 (armhf)
- * or ARMv8 (arm64).
- */
-const HOST_CROSS_LIBC = {
-    aarch64: { dir: '/usr/aarch64-linux-gnu', apt: 'libc6-arm64-cross' },
-    arm: { dir: '/usr/arm-linux-gnueabihf', apt: 'libc6-armhf-cross' },
-};
-/** The CPU an ARMv7 loader needs: the oldest one the host's armhf libc runs on. */
-const ARMV7_LIBC_CPU = 'cortex-a7';
 
 ;// CONCATENATED MODULE: ./src/zig/select.ts
 /** Which zig to use, and how its binaries are smoke-run. Pure: file checks come in as a function. */
@@ -67921,9 +70874,7 @@ async function zigPlan(target, dir, glibcFloor, wrapperRoot, ctx) {
     const cacheDir = ctx.zigCacheDir || external_node_path_.join(ctx.toolCacheDir, 'rpi-cross-zig-cache', zig.version);
     external_node_fs_.mkdirSync(cacheDir, { recursive: true });
     ctx.log.info(`${spec.triple}: zig ${zig.version} -target ${ztarget}${facts.cpu ? ` -mcpu=${facts.cpu}` : ''}, wrappers in ${wrappers.dir}, cache ${cacheDir}`);
-    // A missing cross libc may still be installed along with qemu (main.ts).
-    if (run.cpu)
-        ctx.log.warning(`${spec.triple}: ${run.note}`, 'smoke run CPU');
+    // Its warning waits for the sysroot stage (adoptRuntimes): a Pi OS runtime may make it moot.
     return {
         plan: {
             kind: 'zig',
@@ -68000,2143 +70951,15 @@ function adoptCrossLibc(specs, plans, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/elf/reader.ts
-/**
- * Bounds-checked little/big-endian reads over an ELF image. Every read validates its range first,
- * so malformed input surfaces as an ElfError naming what was being read instead of a RangeError.
- */
-/** The file is not a well-formed ELF image; the message says which part is broken. */
-class ElfError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ElfError';
-    }
-}
-const decoder = new TextDecoder('utf-8');
-class reader_Reader {
-    bytes;
-    length;
-    /** Raw access for hot loops that have already validated their whole range with need(). */
-    view;
-    le;
-    is64;
-    constructor(bytes, littleEndian, is64) {
-        this.bytes = bytes;
-        this.length = bytes.byteLength;
-        // A view over the caller's memory: no copy, however large the binary.
-        this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        this.le = littleEndian;
-        this.is64 = is64;
-    }
-    /** Throws unless [offset, offset+size) lies inside the file. */
-    need(offset, size, what) {
-        // Written so that NaN fails too; offsets come from integer fields, never fractions.
-        if (!(offset >= 0 && size >= 0 && offset + size <= this.length)) {
-            throw new ElfError(`truncated: ${what} extends past end of file`);
-        }
-    }
-    u8(offset, what) {
-        this.need(offset, 1, what);
-        return this.view.getUint8(offset);
-    }
-    u16(offset, what) {
-        this.need(offset, 2, what);
-        return this.view.getUint16(offset, this.le);
-    }
-    u32(offset, what) {
-        this.need(offset, 4, what);
-        return this.view.getUint32(offset, this.le);
-    }
-    /** High and low 32-bit halves of a 64-bit field (BigInt is needlessly slow in hot paths). */
-    halves(offset, what) {
-        this.need(offset, 8, what);
-        const a = this.view.getUint32(offset, this.le);
-        const b = this.view.getUint32(offset + 4, this.le);
-        return this.le ? [b, a] : [a, b];
-    }
-    /** A 64-bit size or offset: must be exactly representable, or it cannot index this file. */
-    u64(offset, what) {
-        const [hi, lo] = this.halves(offset, what);
-        if (hi > 0x1fffff)
-            throw new ElfError(`${what} is impossibly large`);
-        return hi * 0x100000000 + lo;
-    }
-    /**
-     * A 64-bit address. Linux user space ends far below 2^53, so rounding only affects addresses
-     * that no loader would accept anyway; comparisons stay meaningful.
-     */
-    addr64(offset, what) {
-        const [hi, lo] = this.halves(offset, what);
-        return hi * 0x100000000 + lo;
-    }
-    /** Word-sized (Elf32_Word / Elf64_Xword) size or offset. */
-    word(offset, what) {
-        return this.is64 ? this.u64(offset, what) : this.u32(offset, what);
-    }
-    /** Word-sized address (Elf32_Addr / Elf64_Addr). */
-    addr(offset, what) {
-        return this.is64 ? this.addr64(offset, what) : this.u32(offset, what);
-    }
-    /** NUL-terminated string starting at `offset`, which must end before `limit`. */
-    cstr(offset, limit, what) {
-        const end = Math.min(limit, this.length);
-        if (!(offset >= 0 && offset < end)) {
-            throw new ElfError(`${what}: string offset ${offset} lies outside its table`);
-        }
-        const nul = this.bytes.indexOf(0, offset);
-        if (nul < 0 || nul >= end)
-            throw new ElfError(`${what}: string is not NUL-terminated`);
-        return decoder.decode(this.bytes.subarray(offset, nul));
-    }
-    /** True if the NUL-terminated string at `offset` equals `ascii`, without decoding it. */
-    cstrEquals(offset, limit, ascii) {
-        if (offset < 0 || offset + ascii.length >= Math.min(limit, this.length))
-            return false;
-        for (let i = 0; i < ascii.length; i++) {
-            if (this.bytes[offset + i] !== ascii[i])
-                return false;
-        }
-        return this.bytes[offset + ascii.length] === 0;
-    }
-}
-/** ULEB128 from `bytes[pos..end)`: returns the value and the position after it. */
-function readUleb(bytes, pos, end, what) {
-    let value = 0;
-    let scale = 1;
-    for (let i = pos; i < end; i++) {
-        const b = bytes[i] ?? 0;
-        value += (b & 0x7f) * scale;
-        if ((b & 0x80) === 0)
-            return [value, i + 1];
-        scale *= 128;
-        // Attribute values are small; more than 8 groups means garbage, not a real number.
-        if (i - pos >= 7)
-            throw new ElfError(`${what}: ULEB128 value is too long`);
-    }
-    throw new ElfError(`truncated: ${what} ends inside a ULEB128 value`);
-}
-
-;// CONCATENATED MODULE: ./src/elf/attributes.ts
-/**
- * `.ARM.attributes` (ARM IHI 0045, "Addenda to the ARM ABI"): the build attributes the compiler
- * and linker recorded. Tag_CPU_arch is the one that matters: the linker sets it to the newest
- * architecture among all linked objects, so ARMv7 crt files in an ARMv6 build show up here.
- */
-
-/** Tag_CPU_arch values as binutils `readelf -A` names them. */
-const CPU_ARCH_NAMES = [
-    'Pre-v4', 'v4', 'v4T', 'v5T', 'v5TE', 'v5TEJ', 'v6', 'v6KZ', 'v6T2', 'v6K', 'v7', 'v6-M',
-    'v6S-M', 'v7E-M', 'v8', 'v8-R', 'v8-M.baseline', 'v8-M.mainline', 'v8.1-A', 'v8.2-A',
-    'v8.3-A', 'v8.1-M.mainline', 'v9',
-]; // prettier-ignore
-/** Tag_FP_arch values as `readelf -A` names them. */
-const FP_ARCH_NAMES = [
-    'No', 'VFPv1', 'VFPv2', 'VFPv3', 'VFPv3-D16', 'VFPv4', 'VFPv4-D16', 'FP for ARMv8',
-    'FPv5/FP-D16 for ARMv8',
-]; // prettier-ignore
-const TAG_FILE = 1;
-const TAG_CPU_RAW_NAME = 4;
-const TAG_CPU_NAME = 5;
-const TAG_CPU_ARCH = 6;
-const TAG_CPU_ARCH_PROFILE = 7;
-const TAG_THUMB_ISA_USE = 9;
-const TAG_FP_ARCH = 10;
-const TAG_ADVANCED_SIMD_ARCH = 12;
-const TAG_ABI_VFP_ARGS = 28;
-const TAG_COMPATIBILITY = 32;
-const TAG_CONFORMANCE = 67;
-/** Per the addenda: these tags carry NTBS strings, everything else ULEB128. */
-function isStringTag(tag) {
-    return (tag === TAG_CPU_RAW_NAME ||
-        tag === TAG_CPU_NAME ||
-        tag === TAG_CONFORMANCE ||
-        (tag > 32 && tag % 2 === 1));
-}
-function readNtbs(r, pos, end, what) {
-    const s = r.cstr(pos, end, what);
-    const nul = r.bytes.indexOf(0, pos);
-    return [s, nul + 1];
-}
-/** Attributes of one file-scope sub-subsection, [pos, end). */
-function readTags(r, pos, end, tags) {
-    const what = '.ARM.attributes tag';
-    while (pos < end) {
-        const [tag, p1] = readUleb(r.bytes, pos, end, what);
-        if (tag === TAG_COMPATIBILITY) {
-            const [flag, p2] = readUleb(r.bytes, p1, end, what);
-            const [vendor, p3] = readNtbs(r, p2, end, what);
-            tags[tag] = `${flag} ${vendor}`;
-            pos = p3;
-        }
-        else if (isStringTag(tag)) {
-            [tags[tag], pos] = readNtbs(r, p1, end, what);
-        }
-        else {
-            [tags[tag], pos] = readUleb(r.bytes, p1, end, what);
-        }
-    }
-}
-/** Sub-subsections of the aeabi vendor subsection; only Tag_File applies to the whole binary. */
-function readAeabi(r, pos, end, tags) {
-    while (pos < end) {
-        const [tag, p1] = readUleb(r.bytes, pos, end, '.ARM.attributes sub-subsection');
-        const size = r.u32(p1, '.ARM.attributes sub-subsection size');
-        if (size < p1 + 4 - pos || pos + size > end) {
-            throw new ElfError(`.ARM.attributes sub-subsection size ${size} is out of range`);
-        }
-        if (tag === TAG_FILE)
-            readTags(r, p1 + 4, pos + size, tags);
-        pos += size;
-    }
-}
-function readArmAttributes(r, offset, size) {
-    r.need(offset, size, '.ARM.attributes section');
-    // Format version 'A' is the only one defined; anything else is not ours to interpret.
-    if (size === 0 || r.bytes[offset] !== 0x41)
-        return null;
-    const end = offset + size;
-    const tags = {};
-    let found = false;
-    for (let pos = offset + 1; pos < end;) {
-        const len = r.u32(pos, '.ARM.attributes subsection length');
-        if (len < 5 || pos + len > end) {
-            throw new ElfError(`.ARM.attributes subsection length ${len} is out of range`);
-        }
-        const [vendor, body] = readNtbs(r, pos + 4, pos + len, '.ARM.attributes vendor');
-        if (vendor === 'aeabi') {
-            readAeabi(r, body, pos + len, tags);
-            found = true;
-        }
-        pos += len;
-    }
-    return found ? summarize(tags) : null;
-}
-function num(tags, tag) {
-    const v = tags[tag];
-    return typeof v === 'number' ? v : null;
-}
-function str(tags, tag) {
-    const v = tags[tag];
-    return typeof v === 'string' ? v : null;
-}
-function summarize(tags) {
-    const cpuArch = num(tags, TAG_CPU_ARCH);
-    const fpArch = num(tags, TAG_FP_ARCH);
-    const profile = num(tags, TAG_CPU_ARCH_PROFILE);
-    return {
-        cpuArch,
-        cpuArchName: cpuArch === null ? null : (CPU_ARCH_NAMES[cpuArch] ?? `unknown(${cpuArch})`),
-        cpuArchProfile: profile ? String.fromCharCode(profile) : null,
-        cpuName: str(tags, TAG_CPU_NAME),
-        fpArch,
-        fpArchName: fpArch === null ? null : (FP_ARCH_NAMES[fpArch] ?? `unknown(${fpArch})`),
-        simdArch: num(tags, TAG_ADVANCED_SIMD_ARCH),
-        thumbIsaUse: num(tags, TAG_THUMB_ISA_USE),
-        abiVfpArgs: num(tags, TAG_ABI_VFP_ARGS),
-        tags,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/elf/types.ts
-/** The shape of a parsed ELF file and the ELF constants the parser and verifier share. */
-const ET_NONE = 0;
-const ET_REL = 1;
-const ET_EXEC = 2;
-const ET_DYN = 3;
-const ET_CORE = 4;
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const PF_X = 1;
-const PF_W = 2;
-const PF_R = 4;
-const SHT_SYMTAB = 2;
-const SHT_NOBITS = 8;
-const SHT_DYNSYM = 11;
-const SHT_ARM_ATTRIBUTES = 0x70000003;
-const EF_ARM_ABI_FLOAT_SOFT = 0x200;
-const EF_ARM_ABI_FLOAT_HARD = 0x400;
-const DF_1_PIE = 0x08000000;
-
-;// CONCATENATED MODULE: ./src/elf/headers.ts
-/** ELF file header, program header table and section header table. */
-
-
-const PN_XNUM = 0xffff;
-const SHN_XINDEX = 0xffff;
-/** Validates e_ident and returns a reader configured for the file's class and byte order. */
-function openElf(bytes) {
-    if (bytes.byteLength < 4 ||
-        bytes[0] !== 0x7f ||
-        bytes[1] !== 0x45 ||
-        bytes[2] !== 0x4c ||
-        bytes[3] !== 0x46) {
-        throw new ElfError('not an ELF file (bad magic)');
-    }
-    if (bytes.byteLength < 16)
-        throw new ElfError('truncated: ELF identification is incomplete');
-    const cls = bytes[4];
-    const data = bytes[5];
-    if (cls !== 1 && cls !== 2)
-        throw new ElfError(`unknown ELF class ${cls} (expected 1 or 2)`);
-    if (data !== 1 && data !== 2)
-        throw new ElfError(`unknown ELF data encoding ${data}`);
-    const r = new reader_Reader(bytes, data === 1, cls === 2);
-    r.need(0, cls === 2 ? 64 : 52, 'ELF header');
-    return r;
-}
-function readFileHeader(r) {
-    const w = r.is64 ? 8 : 4; // width of address/offset fields
-    const after = 24 + 3 * w; // e_flags follows e_entry, e_phoff, e_shoff
-    return {
-        bits: r.is64 ? 64 : 32,
-        endian: r.bytes[5] === 1 ? 'little' : 'big',
-        osabi: r.u8(7, 'e_ident'),
-        type: r.u16(16, 'e_type'),
-        machine: r.u16(18, 'e_machine'),
-        entry: r.addr(24, 'e_entry'),
-        phoff: r.word(24 + w, 'e_phoff'),
-        shoff: r.word(24 + 2 * w, 'e_shoff'),
-        flags: r.u32(after, 'e_flags'),
-        phentsize: r.u16(after + 6, 'e_phentsize'),
-        phnum: r.u16(after + 8, 'e_phnum'),
-        shentsize: r.u16(after + 10, 'e_shentsize'),
-        shnum: r.u16(after + 12, 'e_shnum'),
-        shstrndx: r.u16(after + 14, 'e_shstrndx'),
-    };
-}
-/** Offsets of the section-0 fields that carry overflowed counts (extended numbering). */
-function section0(r, h) {
-    if (h.shoff === 0)
-        return null;
-    const base = h.shoff;
-    r.need(base, r.is64 ? 64 : 40, 'section header 0');
-    return r.is64
-        ? {
-            size: r.u64(base + 32, 'sh_size'),
-            link: r.u32(base + 40, 'sh_link'),
-            info: r.u32(base + 44, 'sh_info'),
-        }
-        : {
-            size: r.u32(base + 20, 'sh_size'),
-            link: r.u32(base + 24, 'sh_link'),
-            info: r.u32(base + 28, 'sh_info'),
-        };
-}
-/** Table bounds: entry size large enough and every entry inside the file. */
-function checkTable(r, off, num, entsize, min, what) {
-    if (num === 0)
-        return;
-    if (entsize < min)
-        throw new ElfError(`${what} entry size ${entsize} is smaller than ${min}`);
-    if (num > r.length / entsize + 1)
-        throw new ElfError(`truncated: ${what} extends past end of file`);
-    r.need(off, num * entsize, what);
-}
-function readProgramHeaders(r, h) {
-    let num = h.phnum;
-    if (num === PN_XNUM)
-        num = section0(r, h)?.info ?? 0;
-    if (h.phoff === 0)
-        num = 0;
-    checkTable(r, h.phoff, num, h.phentsize, r.is64 ? 56 : 32, 'program header table');
-    const out = [];
-    for (let i = 0; i < num; i++) {
-        const b = h.phoff + i * h.phentsize;
-        const ph = r.is64
-            ? {
-                type: r.u32(b, 'p_type'),
-                flags: r.u32(b + 4, 'p_flags'),
-                offset: r.u64(b + 8, 'p_offset'),
-                vaddr: r.addr64(b + 16, 'p_vaddr'),
-                filesz: r.u64(b + 32, 'p_filesz'),
-                memsz: r.addr64(b + 40, 'p_memsz'),
-            }
-            : {
-                type: r.u32(b, 'p_type'),
-                offset: r.u32(b + 4, 'p_offset'),
-                vaddr: r.u32(b + 8, 'p_vaddr'),
-                filesz: r.u32(b + 16, 'p_filesz'),
-                memsz: r.u32(b + 20, 'p_memsz'),
-                flags: r.u32(b + 24, 'p_flags'),
-            };
-        // A loadable segment cut short is the usual sign of an incomplete download or copy.
-        if (ph.type === PT_LOAD)
-            r.need(ph.offset, ph.filesz, `PT_LOAD segment ${i}`);
-        out.push(ph);
-    }
-    return out;
-}
-function readRawSection(r, b) {
-    return r.is64
-        ? {
-            nameOffset: r.u32(b, 'sh_name'),
-            type: r.u32(b + 4, 'sh_type'),
-            flags: r.addr64(b + 8, 'sh_flags'),
-            addr: r.addr64(b + 16, 'sh_addr'),
-            offset: r.u64(b + 24, 'sh_offset'),
-            size: r.u64(b + 32, 'sh_size'),
-            link: r.u32(b + 40, 'sh_link'),
-            info: r.u32(b + 44, 'sh_info'),
-            entsize: r.u64(b + 56, 'sh_entsize'),
-        }
-        : {
-            nameOffset: r.u32(b, 'sh_name'),
-            type: r.u32(b + 4, 'sh_type'),
-            flags: r.u32(b + 8, 'sh_flags'),
-            addr: r.u32(b + 12, 'sh_addr'),
-            offset: r.u32(b + 16, 'sh_offset'),
-            size: r.u32(b + 20, 'sh_size'),
-            link: r.u32(b + 24, 'sh_link'),
-            info: r.u32(b + 28, 'sh_info'),
-            entsize: r.u32(b + 36, 'sh_entsize'),
-        };
-}
-function readSections(r, h) {
-    if (h.shoff === 0)
-        return [];
-    let num = h.shnum;
-    let strndx = h.shstrndx;
-    if (num === 0 || strndx === SHN_XINDEX) {
-        const s0 = section0(r, h);
-        if (num === 0)
-            num = s0?.size ?? 0;
-        if (strndx === SHN_XINDEX)
-            strndx = s0?.link ?? 0;
-    }
-    checkTable(r, h.shoff, num, h.shentsize, r.is64 ? 64 : 40, 'section header table');
-    const raw = [];
-    for (let i = 0; i < num; i++)
-        raw.push(readRawSection(r, h.shoff + i * h.shentsize));
-    const names = strndx === 0 ? null : raw[strndx];
-    if (strndx !== 0 && !names) {
-        throw new ElfError(`e_shstrndx ${strndx} is not a section (only ${num} sections)`);
-    }
-    if (names)
-        r.need(names.offset, names.size, 'section name table');
-    const nameOf = (s) => names ? r.cstr(names.offset + s.nameOffset, names.offset + names.size, 'section name') : '';
-    return raw.map((s) => named(s, nameOf(s)));
-}
-/** Spelled out: object rest/spread is measurably slow here and this runs per section. */
-function named(s, name) {
-    const { type, flags, addr, offset, size, link, info, entsize } = s;
-    return { name, type, flags, addr, offset, size, link, info, entsize };
-}
-/** File offset of virtual address `vaddr`, via the PT_LOAD that maps it; null if unmapped. */
-function vaddrToOffset(phdrs, vaddr) {
-    for (const p of phdrs) {
-        if (p.type === PT_LOAD && vaddr >= p.vaddr && vaddr < p.vaddr + p.filesz) {
-            return p.offset + (vaddr - p.vaddr);
-        }
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/elf/dynamic.ts
-/** The dynamic segment, `.gnu.version_r` (found through it, as the loader does) and symbols. */
-
-
-
-const DT_NULL = 0;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-const DT_STRSZ = 10;
-const DT_SONAME = 14;
-const DT_RPATH = 15;
-const DT_RUNPATH = 29;
-const DT_FLAGS_1 = 0x6ffffffb;
-const DT_VERNEED = 0x6ffffffe;
-const DT_VERNEEDNUM = 0x6fffffff;
-function readDynamicEntries(r, seg) {
-    r.need(seg.offset, seg.filesz, 'PT_DYNAMIC segment');
-    const size = r.is64 ? 16 : 8;
-    const entries = new Map();
-    for (let off = seg.offset; off + size <= seg.offset + seg.filesz; off += size) {
-        const tag = r.addr(off, 'dynamic tag');
-        if (tag === DT_NULL)
-            break;
-        const val = r.addr(off + size / 2, 'dynamic value');
-        const list = entries.get(tag);
-        if (list)
-            list.push(val);
-        else
-            entries.set(tag, [val]);
-    }
-    return { entries };
-}
-/** Locates the dynamic string table; strings are then read as offsets inside [start, end). */
-function dynamicStrings(r, phdrs, raw) {
-    const addr = raw.entries.get(DT_STRTAB)?.[0];
-    const size = raw.entries.get(DT_STRSZ)?.[0] ?? 0;
-    if (addr === undefined)
-        return null;
-    const start = vaddrToOffset(phdrs, addr);
-    if (start === null)
-        throw new ElfError('DT_STRTAB address is not inside any PT_LOAD segment');
-    r.need(start, size, 'dynamic string table');
-    return {
-        get(offset, what) {
-            return r.cstr(start + offset, start + size, what);
-        },
-    };
-}
-function readDynamic(r, phdrs) {
-    const seg = phdrs.find((p) => p.type === PT_DYNAMIC);
-    if (!seg)
-        return { dynamic: null, versionNeeds: [] };
-    const raw = readDynamicEntries(r, seg);
-    const strings = dynamicStrings(r, phdrs, raw);
-    const str = (tag, what) => {
-        const vals = raw.entries.get(tag) ?? [];
-        if (vals.length > 0 && !strings)
-            throw new ElfError(`${what} present but no DT_STRTAB`);
-        return strings ? vals.map((v) => strings.get(v, what)) : [];
-    };
-    const dynamic = {
-        needed: str(DT_NEEDED, 'DT_NEEDED'),
-        soname: str(DT_SONAME, 'DT_SONAME')[0] ?? null,
-        rpath: str(DT_RPATH, 'DT_RPATH')[0] ?? null,
-        runpath: str(DT_RUNPATH, 'DT_RUNPATH')[0] ?? null,
-        flags1: raw.entries.get(DT_FLAGS_1)?.[0] ?? 0,
-    };
-    return { dynamic, versionNeeds: strings ? readVersionNeeds(r, phdrs, raw, strings) : [] };
-}
-/**
- * Walks the Elf_Verneed chain. Entries are 16 bytes, so a well-formed table never visits more
- * than length/16 records: that budget stops crafted vn_next/vna_next chains from spinning.
- */
-function readVersionNeeds(r, phdrs, raw, strings) {
-    const addr = raw.entries.get(DT_VERNEED)?.[0];
-    const count = raw.entries.get(DT_VERNEEDNUM)?.[0] ?? 0;
-    if (addr === undefined || count === 0)
-        return [];
-    let off = vaddrToOffset(phdrs, addr);
-    if (off === null)
-        throw new ElfError('DT_VERNEED address is not inside any PT_LOAD segment');
-    let budget = Math.floor(r.length / 16);
-    const spend = () => {
-        if (--budget < 0)
-            throw new ElfError('.gnu.version_r entries overlap or loop');
-    };
-    const out = [];
-    for (let i = 0; i < count; i++) {
-        spend();
-        const cnt = r.u16(off + 2, 'vn_cnt');
-        const file = strings.get(r.u32(off + 4, 'vn_file'), 'version need file name');
-        const versions = [];
-        let aux = off + r.u32(off + 8, 'vn_aux');
-        for (let j = 0; j < cnt; j++) {
-            spend();
-            versions.push(strings.get(r.u32(aux + 8, 'vna_name'), 'version name'));
-            const next = r.u32(aux + 12, 'vna_next');
-            if (next === 0)
-                break;
-            aux += next;
-        }
-        out.push({ file, versions });
-        const next = r.u32(off + 12, 'vn_next');
-        if (next === 0)
-            break;
-        off += next;
-    }
-    return out;
-}
-const START = new TextEncoder().encode('_start');
-/**
- * Whether a symbol table defines `_start`. Static binaries carry thousands of symbols, so the
- * table and its strings are bounds-checked once and then scanned raw, comparing names in place.
- */
-function definesStart(r, sections, sym) {
-    const strtab = sections[sym.link];
-    if (!strtab)
-        throw new ElfError(`symbol table ${sym.name} links to missing section ${sym.link}`);
-    r.need(sym.offset, sym.size, `symbol table ${sym.name}`);
-    r.need(strtab.offset, strtab.size, `string table for ${sym.name}`);
-    const entsize = r.is64 ? 24 : 16;
-    const count = Math.floor(sym.size / entsize);
-    // _start is global, and globals follow the locals (sh_info is the first global's index).
-    const firstGlobal = Math.min(sym.info, count);
-    return (scanForStart(r, sym.offset, firstGlobal, count, strtab) ||
-        scanForStart(r, sym.offset, 0, firstGlobal, strtab));
-}
-function scanForStart(r, table, from, to, strtab) {
-    const { view, bytes, le } = r;
-    const entsize = r.is64 ? 24 : 16;
-    const shndxAt = r.is64 ? 6 : 14;
-    const limit = strtab.size - START.length;
-    for (let i = from; i < to; i++) {
-        const off = table + i * entsize;
-        const name = view.getUint32(off, le);
-        if (name < limit &&
-            bytes[strtab.offset + name] === 0x5f &&
-            r.cstrEquals(strtab.offset + name, strtab.offset + strtab.size, START) &&
-            view.getUint16(off + shndxAt, le) !== 0) {
-            return true;
-        }
-    }
-    return false;
-}
-function readSymbols(r, sections) {
-    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-    const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
-    const hasStart = (symtab !== undefined && definesStart(r, sections, symtab)) ||
-        (dynsym !== undefined && definesStart(r, sections, dynsym));
-    return { hasSymtab: symtab !== undefined, hasDynsym: dynsym !== undefined, hasStart };
-}
-
-;// CONCATENATED MODULE: ./src/elf/names.ts
-/** Human names for e_machine values a Pi build can plausibly produce by mistake. */
-const MACHINES = {
-    0: 'none',
-    2: 'SPARC',
-    3: 'x86 (i386)',
-    8: 'MIPS',
-    20: 'PowerPC',
-    21: 'PowerPC64',
-    22: 'S/390',
-    40: 'ARM (32-bit)',
-    62: 'x86-64',
-    183: 'AArch64 (64-bit ARM)',
-    243: 'RISC-V',
-    258: 'LoongArch',
-};
-/** Short arch names matching Rust's target arch component. */
-const ARCHES = {
-    3: 'i686',
-    8: 'mips',
-    20: 'powerpc',
-    21: 'powerpc64',
-    22: 's390x',
-    40: 'arm',
-    62: 'x86_64',
-    183: 'aarch64',
-    243: 'riscv',
-    258: 'loongarch64',
-};
-function machineName(machine) {
-    return MACHINES[machine] ?? `unknown machine ${machine}`;
-}
-function machineArch(machine) {
-    return ARCHES[machine] ?? `machine-${machine}`;
-}
-
-;// CONCATENATED MODULE: ./src/elf/parse.ts
-/**
- * Pure ELF reader: bytes in, facts out. Reads only headers and the few small sections it needs,
- * through a DataView over the caller's buffer, so a multi-megabyte binary costs microseconds.
- * Anything malformed throws ElfError; every loop is bounded by the table sizes it walks.
- */
-
-
-
-
-
-
-
-
-function parseElf(bytes) {
-    const r = openElf(bytes);
-    const h = readFileHeader(r);
-    const programHeaders = readProgramHeaders(r, h);
-    const sections = readSections(r, h);
-    const interpreter = readInterpreter(r, programHeaders);
-    const { dynamic, versionNeeds } = readDynamic(r, programHeaders);
-    const attrSection = sections.find((s) => s.type === SHT_ARM_ATTRIBUTES);
-    const armAttributes = h.machine === EM_ARM && attrSection
-        ? readArmAttributes(r, attrSection.offset, attrSection.size)
-        : null;
-    const kind = classify(h.type, h.entry, interpreter, dynamic);
-    return {
-        bits: h.bits,
-        endian: h.endian,
-        osabi: h.osabi,
-        type: h.type,
-        machine: h.machine,
-        machineName: machineName(h.machine),
-        flags: h.flags,
-        arm: h.machine === EM_ARM ? decodeArmFlags(h.flags) : null,
-        entry: h.entry,
-        programHeaders,
-        sections,
-        interpreter,
-        dynamic,
-        versionNeeds,
-        armAttributes,
-        symbols: readSymbols(r, sections),
-        entryInExecutableSegment: entryInCode(programHeaders, h.entry, h.machine),
-        ...kind,
-        maxGlibc: maxGlibcVersion(versionNeeds),
-    };
-}
-function readInterpreter(r, phdrs) {
-    const p = phdrs.find((ph) => ph.type === PT_INTERP);
-    if (!p)
-        return null;
-    r.need(p.offset, p.filesz, 'PT_INTERP segment');
-    if (p.filesz === 0)
-        throw new ElfError('PT_INTERP segment is empty');
-    return r.cstr(p.offset, p.offset + p.filesz, 'PT_INTERP path');
-}
-function classify(type, entry, interp, dyn) {
-    if (interp !== null)
-        return { linkage: 'dynamic', isSharedLibrary: false, pie: type === ET_DYN };
-    if (type !== ET_DYN)
-        return { linkage: 'static', isSharedLibrary: false, pie: false };
-    // Older linkers do not set DF_1_PIE; an ET_DYN with a real entry point and no libraries to
-    // load is still a self-relocating static-pie rather than a library.
-    const flagged = ((dyn?.flags1 ?? 0) & DF_1_PIE) !== 0;
-    if (flagged || (entry !== 0 && (dyn?.needed.length ?? 0) === 0)) {
-        return { linkage: 'static-pie', isSharedLibrary: false, pie: true };
-    }
-    return { linkage: 'dynamic', isSharedLibrary: true, pie: false };
-}
-function decodeArmFlags(flags) {
-    const floatAbi = flags & EF_ARM_ABI_FLOAT_HARD ? 'hard' : flags & EF_ARM_ABI_FLOAT_SOFT ? 'soft' : 'unspecified';
-    return { eabiVersion: flags >>> 24, floatAbi };
-}
-function entryInCode(phdrs, entry, machine) {
-    // ARM entry points with bit 0 set start in Thumb state; the instruction is at entry & ~1.
-    const addr = machine === EM_ARM ? entry - (entry % 2) : entry;
-    return phdrs.some((p) => p.type === PT_LOAD && (p.flags & PF_X) !== 0 && addr >= p.vaddr && addr < p.vaddr + p.memsz);
-}
-/** Version names that imply a glibc release without carrying its number. */
-const GLIBC_MARKERS = { GLIBC_ABI_DT_RELR: '2.36' };
-/** 'GLIBC_2.34' → '2.34'; null for versions that say nothing about the glibc release. */
-function glibcVersionOf(name) {
-    return /^GLIBC_(\d+(?:\.\d+)*)$/.exec(name)?.[1] ?? GLIBC_MARKERS[name] ?? null;
-}
-function maxGlibcVersion(needs) {
-    let best = null;
-    for (const need of needs) {
-        for (const name of need.versions) {
-            const v = glibcVersionOf(name);
-            if (v !== null && (best === null || compareVersions(v, best) > 0))
-                best = v;
-        }
-    }
-    return best;
-}
-
-;// CONCATENATED MODULE: ./src/elf/armv6-rules.ts
-/**
- * What the ARM1176JZF-S of a Raspberry Pi 1 / Zero (ARMv6KZ, Thumb-1, VFPv2 with d0–d15) cannot
- * execute, as instruction encodings. The table is data: each entry is a mask/value pair over one
- * instruction word, checked in order, first match wins. `ok` entries are v6K instructions that
- * look "new" (ldrexd, clrex, …) and stop the search so a later, wider rule cannot claim them.
- *
- * Sources, cited per rule as `[ARM §…]`:
- *   ARM  — ARM Architecture Reference Manual ARMv7-A/R, DDI 0406C.d: encoding tables in A5 (ARM),
- *          A6 (Thumb), A7 (Advanced SIMD and VFP); each instruction's page in A8 lists the
- *          architecture versions of each encoding; Appendix D12 lists the ARMv6 differences.
- *   1176 — ARM1176JZF-S Technical Reference Manual, DDI 0301H: the core is ARMv6KZ ("ARMv6 with
- *          the Multiprocessing and Security extensions", §1.1) and its VFP11 coprocessor is VFPv2
- *          with 16 double-precision registers (§20.1).
- *   v8   — ARM Architecture Reference Manual ARMv8-A, DDI 0487, chapter F (AArch32 encodings).
- */
-/** The condition field 1111 is the unconditional space: other instructions live there. */
-const UNCONDITIONAL = [0xf0000000, 0xf0000000];
-const ARM_RULES = [
-    // ARMv6K additions, all present on the ARMv6KZ ARM1176 [1176 §1.1; ARM A8.8.75-78, A8.8.213-216].
-    {
-        name: 'ldrexb',
-        isa: 'arm',
-        mask: 0x0ff00fff,
-        value: 0x01d00f9f,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'LDREXB A1 is ARMv6K [ARM A8.8.76]; ARM1176 is ARMv6KZ [1176 §1.1]',
-    },
-    {
-        name: 'ldrexh',
-        isa: 'arm',
-        mask: 0x0ff00fff,
-        value: 0x01f00f9f,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'LDREXH A1 is ARMv6K [ARM A8.8.78]',
-    },
-    {
-        name: 'ldrexd',
-        isa: 'arm',
-        mask: 0x0ff00fff,
-        value: 0x01b00f9f,
-        needs: 'ARMv6K',
-        ok: true,
-        why: "LDREXD A1 is ARMv6K [ARM A8.8.77]; Rust's 64-bit atomics for arm-unknown-linux-gnueabihf use it",
-    },
-    {
-        name: 'strexb',
-        isa: 'arm',
-        mask: 0x0ff00ff0,
-        value: 0x01c00f90,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'STREXB A1 is ARMv6K [ARM A8.8.214]',
-    },
-    {
-        name: 'strexh',
-        isa: 'arm',
-        mask: 0x0ff00ff0,
-        value: 0x01e00f90,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'STREXH A1 is ARMv6K [ARM A8.8.216]',
-    },
-    {
-        name: 'strexd',
-        isa: 'arm',
-        mask: 0x0ff00ff0,
-        value: 0x01a00f90,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'STREXD A1 is ARMv6K [ARM A8.8.215]',
-    },
-    {
-        name: 'clrex',
-        isa: 'arm',
-        mask: 0xffffffff,
-        value: 0xf57ff01f,
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'CLREX A1 is ARMv6K [ARM A8.8.32]',
-    },
-    {
-        name: 'nop/yield/wfe/wfi/sev/dbg (hint)',
-        isa: 'arm',
-        mask: 0x0fffff00,
-        value: 0x0320f000,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6K',
-        ok: true,
-        why: 'YIELD/WFE/WFI/SEV/NOP A1 are ARMv6K [ARM A8.8.424, A8.8.425, A8.8.426, A8.8.240, A8.8.109]; ' +
-            'DBG A1 "executes as NOP in ARMv6K and ARMv6T2" [ARM A8.8.42]; the other hints (CSDB, ' +
-            'SEVL) are MSR CPSR with an empty field mask there: no effect [ARM A5.2.11]',
-    },
-    // ARMv6T2 additions to the ARM instruction set [ARM D12.1: "ARMv6T2 ... BFC, BFI, MLS, MOVT,
-    // MOVW, RBIT, SBFX, UBFX, LDRHT, LDRSBT, LDRSHT, STRHT"]; ARM1176 is not ARMv6T2.
-    {
-        name: 'movw',
-        isa: 'arm',
-        mask: 0x0ff00000,
-        value: 0x03000000,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'MOVW A2 is ARMv6T2, ARMv7 [ARM A8.8.102]',
-    },
-    {
-        name: 'movt',
-        isa: 'arm',
-        mask: 0x0ff00000,
-        value: 0x03400000,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'MOVT A1 is ARMv6T2, ARMv7 [ARM A8.8.106]',
-    },
-    {
-        name: 'bfc/bfi',
-        isa: 'arm',
-        mask: 0x0fe00070,
-        value: 0x07c00010,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'BFC A1, BFI A1 are ARMv6T2, ARMv7 [ARM A8.8.15-16]',
-    },
-    {
-        name: 'sbfx',
-        isa: 'arm',
-        mask: 0x0fe00070,
-        value: 0x07a00050,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'SBFX A1 is ARMv6T2, ARMv7 [ARM A8.8.164]',
-    },
-    {
-        name: 'ubfx',
-        isa: 'arm',
-        mask: 0x0fe00070,
-        value: 0x07e00050,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'UBFX A1 is ARMv6T2, ARMv7 [ARM A8.8.246]',
-    },
-    {
-        name: 'rbit',
-        isa: 'arm',
-        mask: 0x0fff0ff0,
-        value: 0x06ff0f30,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'RBIT A1 is ARMv6T2, ARMv7 [ARM A8.8.144]',
-    },
-    {
-        name: 'mls',
-        isa: 'arm',
-        mask: 0x0ff000f0,
-        value: 0x00600090,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'MLS A1 is ARMv6T2, ARMv7 [ARM A8.8.101]',
-    },
-    {
-        name: 'ldrht/strht',
-        isa: 'arm',
-        mask: 0x0f2000f0,
-        value: 0x002000b0,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'LDRHT/STRHT A1/A2 are ARMv6T2, ARMv7 [ARM A8.8.85, A8.8.219]',
-    },
-    {
-        name: 'ldrsbt/ldrsht',
-        isa: 'arm',
-        mask: 0x0f3000d0,
-        value: 0x003000d0,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv6T2/ARMv7',
-        why: 'LDRSBT/LDRSHT A1/A2 are ARMv6T2, ARMv7 [ARM A8.8.89, A8.8.93]',
-    },
-    // ARMv7 additions [ARM D12.1; each page's encoding list].
-    {
-        name: 'dmb',
-        isa: 'arm',
-        mask: 0xfffffff0,
-        value: 0xf57ff050,
-        needs: 'ARMv7',
-        why: 'DMB A1 is ARMv7 [ARM A8.8.43]; ARMv6 spells it mcr p15, 0, rX, c7, c10, 5',
-    },
-    {
-        name: 'dsb',
-        isa: 'arm',
-        mask: 0xfffffff0,
-        value: 0xf57ff040,
-        needs: 'ARMv7',
-        why: 'DSB A1 is ARMv7 [ARM A8.8.44]; ARMv6: mcr p15, 0, rX, c7, c10, 4',
-    },
-    {
-        name: 'isb',
-        isa: 'arm',
-        mask: 0xfffffff0,
-        value: 0xf57ff060,
-        needs: 'ARMv7',
-        why: 'ISB A1 is ARMv7 [ARM A8.8.53]; ARMv6: mcr p15, 0, rX, c7, c5, 4',
-    },
-    {
-        name: 'pli',
-        isa: 'arm',
-        mask: 0xff70f000,
-        value: 0xf450f000,
-        needs: 'ARMv7',
-        why: 'PLI (immediate) A1 is ARMv7 [ARM A8.8.130]',
-    },
-    {
-        name: 'pli',
-        isa: 'arm',
-        mask: 0xff70f010,
-        value: 0xf650f000,
-        needs: 'ARMv7',
-        why: 'PLI (register) A1 is ARMv7 [ARM A8.8.131]',
-    },
-    {
-        name: 'pldw',
-        isa: 'arm',
-        mask: 0xff70f000,
-        value: 0xf510f000,
-        needs: 'ARMv7 MP',
-        why: 'PLDW (immediate) A1 is ARMv7 with the Multiprocessing Extensions [ARM A8.8.127]',
-    },
-    {
-        name: 'pldw',
-        isa: 'arm',
-        mask: 0xff70f010,
-        value: 0xf710f000,
-        needs: 'ARMv7 MP',
-        why: 'PLDW (register) A1 is ARMv7 with the Multiprocessing Extensions [ARM A8.8.129]',
-    },
-    {
-        name: 'sdiv',
-        isa: 'arm',
-        mask: 0x0ff0f0f0,
-        value: 0x0710f010,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv7VE (IDIV)',
-        why: 'SDIV A1 needs the ARMv7 integer divide extension [ARM A8.8.165]',
-    },
-    {
-        name: 'udiv',
-        isa: 'arm',
-        mask: 0x0ff0f0f0,
-        value: 0x0730f010,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv7VE (IDIV)',
-        why: 'UDIV A1 needs the ARMv7 integer divide extension [ARM A8.8.248]',
-    },
-    // ARMv8 AArch32 additions [v8 F5.1].
-    {
-        name: 'lda/stl/ldaex/stlex',
-        isa: 'arm',
-        mask: 0x0f800cf0,
-        value: 0x01800c90,
-        except: [UNCONDITIONAL, [0x0f800ff0, 0x01800f90]],
-        needs: 'ARMv8',
-        why: 'Load-acquire/store-release are ARMv8 [v8 F5.1.49]; bits 11:8 = 1111 are the ldrex/strex family',
-    },
-    {
-        name: 'crc32',
-        isa: 'arm',
-        mask: 0x0f900df0,
-        value: 0x01000040,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv8 CRC',
-        why: 'CRC32/CRC32C A1 are ARMv8 [v8 F6.1.38-39]',
-    },
-];
-const VFP_RULES = [
-    // Advanced SIMD (NEON): the ARM1176 has none [1176 §20.1; ARM A7.4, A7.7, A7.8].
-    {
-        name: 'NEON data processing',
-        isa: 'vfp',
-        mask: 0xfe000000,
-        value: 0xf2000000,
-        needs: 'NEON',
-        why: 'The Advanced SIMD data-processing space [ARM A7.4]',
-    },
-    {
-        name: 'NEON vld/vst (element or structure)',
-        isa: 'vfp',
-        mask: 0xff100000,
-        value: 0xf4000000,
-        needs: 'NEON',
-        why: 'Advanced SIMD element or structure load/store [ARM A7.7]',
-    },
-    {
-        name: 'vmov/vdup with an 8- or 16-bit scalar',
-        isa: 'vfp',
-        mask: 0x0f000f1f,
-        value: 0x0e000b10,
-        except: [UNCONDITIONAL, [0x0fc00f7f, 0x0e000b10]],
-        needs: 'NEON',
-        why: 'Core register to/from 8/16-bit scalar and VDUP are Advanced SIMD; only the 32-bit ' +
-            'scalar form (opc1 = 0x, opc2 = 00) is VFPv2 [ARM A7.8, A8.8.341-342, A8.8.294]',
-    },
-    // VFPv3 additions over the ARM1176's VFPv2 [ARM D12.7 "VFPv3 ... adds VMOV (immediate),
-    // VCVT between floating-point and fixed-point, and 16 more doubleword registers"].
-    {
-        name: 'vmov immediate',
-        isa: 'vfp',
-        mask: 0x0fb00e50,
-        value: 0x0eb00a00,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3',
-        why: 'VMOV (immediate) A2 is VFPv3 [ARM A8.8.339]',
-    },
-    {
-        name: 'vcvt fixed-point',
-        isa: 'vfp',
-        mask: 0x0fba0e50,
-        value: 0x0eba0a40,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3',
-        why: 'VCVT (between floating-point and fixed-point) A1 is VFPv3 [ARM A8.8.309]',
-    },
-    {
-        name: 'vcvtb/vcvtt (half precision)',
-        isa: 'vfp',
-        mask: 0x0fbe0e50,
-        value: 0x0eb20a40,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3 half-precision',
-        why: 'VCVTB/VCVTT A1 are VFPv3HP/VFPv4 [ARM A8.8.311]',
-    },
-    {
-        name: 'vfma/vfms',
-        isa: 'vfp',
-        mask: 0x0fb00e10,
-        value: 0x0ea00a00,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv4',
-        why: 'VFMA/VFMS A2 are VFPv4 [ARM A8.8.318]',
-    },
-    {
-        name: 'vfnma/vfnms',
-        isa: 'vfp',
-        mask: 0x0fb00e10,
-        value: 0x0e900a00,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv4',
-        why: 'VFNMA/VFNMS A1 are VFPv4 [ARM A8.8.319]',
-    },
-    {
-        name: 'vsel/vmaxnm/vminnm/vrint[anpm]/vcvt[anpm]',
-        isa: 'vfp',
-        mask: 0xff000e10,
-        value: 0xfe000a00,
-        needs: 'ARMv8 FP',
-        why: 'The unconditional floating-point space is ARMv8 [v8 F5.1.26]',
-    },
-    {
-        name: 'vrintr/vrintz',
-        isa: 'vfp',
-        mask: 0x0fbf0e50,
-        value: 0x0eb60a40,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv8 FP',
-        why: 'VRINTR/VRINTZ are ARMv8 [v8 F6.1.233, F6.1.235]',
-    },
-    {
-        name: 'vrintx',
-        isa: 'vfp',
-        mask: 0x0fbf0ed0,
-        value: 0x0eb70a40,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv8 FP',
-        why: 'VRINTX is ARMv8 [v8 F6.1.234]',
-    },
-    {
-        name: 'vjcvt',
-        isa: 'vfp',
-        mask: 0x0fbf0fd0,
-        value: 0x0eb90bc0,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv8.3 FP',
-        why: 'VJCVT is ARMv8.3 [v8 F6.1.105]',
-    },
-    {
-        name: 'half-precision arithmetic',
-        isa: 'vfp',
-        mask: 0x0f000f10,
-        value: 0x0e000900,
-        except: [UNCONDITIONAL],
-        needs: 'ARMv8.2 FP16',
-        why: 'Coprocessor 9 data processing is the ARMv8.2 FP16 extension [v8 F5.1.26]',
-    },
-    // d16–d31 exist only in VFPv3-D32 / NEON [ARM A2.6.1; 1176 §20.1: 16 doubleword registers].
-    // Double precision is sz = 1 (coprocessor 11, bits 11:8 = 1011). D, N and M are the top bits
-    // of the destination and operand register numbers [ARM A7.5, A8.8.283].
-    {
-        name: 'double-precision op writing d16-d31',
-        isa: 'vfp',
-        mask: 0x0f400f10,
-        value: 0x0e400b00,
-        except: [UNCONDITIONAL, [0x0fbf0fd0, 0x0eb70bc0], [0x0fbe0f50, 0x0ebc0b40]],
-        needs: 'VFPv3-D32',
-        why: 'D:Vd ≥ 16; excluded: vcvt.f32.f64 and vcvt to integer, whose destination is a single ' +
-            'register (D is then its low bit) [ARM A8.8.307, A8.8.306]',
-    },
-    {
-        name: 'double-precision op reading d16-d31 (Vn)',
-        isa: 'vfp',
-        mask: 0x0f000f90,
-        value: 0x0e000b80,
-        except: [UNCONDITIONAL, [0x0fb00f00, 0x0eb00b00]],
-        needs: 'VFPv3-D32',
-        why: 'N:Vn ≥ 16 in a three-register op; in the two-register group (opc1 = 1x11) bit 7 is an ' +
-            'opcode bit [ARM A7.5]',
-    },
-    {
-        name: 'double-precision op reading d16-d31 (Vm)',
-        isa: 'vfp',
-        mask: 0x0f000f30,
-        value: 0x0e000b20,
-        except: [UNCONDITIONAL, [0x0fbf0f50, 0x0eb80b40]],
-        needs: 'VFPv3-D32',
-        why: 'M:Vm ≥ 16; excluded: vcvt.f64 from integer, whose source is a single register ' +
-            '[ARM A8.8.306]',
-    },
-    {
-        name: 'vcvt.f64.f32 writing d16-d31',
-        isa: 'vfp',
-        mask: 0x0fff0fd0,
-        value: 0x0ef70ac0,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3-D32',
-        why: 'vcvt.f64.f32 is encoded with sz = 0 but writes D:Vd, a double register [ARM A8.8.307]',
-    },
-    {
-        name: 'vmov.32 d16-d31[x]',
-        isa: 'vfp',
-        mask: 0x0fc00fff,
-        value: 0x0e000b90,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3-D32',
-        why: 'A 32-bit scalar move whose D (or N) bit selects d16–d31 [ARM A8.8.341-342]',
-    },
-    {
-        name: 'vmov rX, rY, d16-d31',
-        isa: 'vfp',
-        mask: 0x0fe00ff0,
-        value: 0x0c400b30,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3-D32',
-        why: 'Two core registers to/from a doubleword register with M = 1 [ARM A8.8.346]',
-    },
-    {
-        name: 'vldr/vstr d16-d31',
-        isa: 'vfp',
-        mask: 0x0f600f00,
-        value: 0x0d400b00,
-        except: [UNCONDITIONAL],
-        needs: 'VFPv3-D32',
-        why: 'VLDR/VSTR of a doubleword register with D = 1 [ARM A8.8.333, A8.8.413]',
-    },
-    {
-        name: 'vldm/vstm/vpush/vpop reaching d16-d31',
-        isa: 'vfp',
-        mask: 0x0e000f00,
-        value: 0x0c000b00,
-        test: 'doubleRegsBeyondD15',
-        needs: 'VFPv3-D32',
-        except: [UNCONDITIONAL, [0x0f200f00, 0x0d000b00], [0x0fa00f00, 0x0c000b00]],
-        why: 'D:Vd + imm8/2 > 16 in a doubleword multiple transfer; excluded: vldr/vstr (P = 1, ' +
-            'W = 0) and the 64-bit core transfers (P = U = W = 0) [ARM A7.6, A8.8.332, A8.8.412]',
-    },
-];
-const THUMB16_RULES = [
-    // ARMv6's Thumb is Thumb-1 plus the v6 additions (cps, setend, rev*, sxt*/uxt*, cpy); these
-    // 16-bit encodings came with Thumb-2 [ARM D12.1, A6.2.5].
-    {
-        name: 'nop/yield/wfe/wfi/sev (16-bit Thumb hint)',
-        isa: 'thumb16',
-        mask: 0xff0f,
-        value: 0xbf00,
-        needs: 'ARMv6T2/ARMv7',
-        why: 'The 16-bit Thumb hints are ARMv6T2, ARMv7 [ARM A8.8.120 NOP T1]; ARMv6 Thumb code pads ' +
-            'with mov r8, r8',
-    },
-    {
-        name: 'it',
-        isa: 'thumb16',
-        mask: 0xff00,
-        value: 0xbf00,
-        needs: 'ARMv6T2/ARMv7',
-        why: 'IT T1 is ARMv6T2, ARMv7 [ARM A8.8.54]',
-    },
-    {
-        name: 'cbz/cbnz',
-        isa: 'thumb16',
-        mask: 0xf500,
-        value: 0xb100,
-        needs: 'ARMv6T2/ARMv7',
-        why: 'CBNZ/CBZ T1 are ARMv6T2, ARMv7 [ARM A8.8.29]',
-    },
-];
-const THUMB32_RULES = [
-    // ARMv6 has exactly one 32-bit Thumb instruction: the BL/BLX prefix+suffix pair, whose J1/J2
-    // bits (13, 11 of the second halfword) are 1 because they were part of the suffix opcode
-    // [ARM A8.8.25 "BL, BLX (immediate) T1, T2: All versions of the Thumb ISA", A6.7.18 note on
-    // J1/J2: "ARMv6 ... J1 and J2 were both 1"].
-    { name: 'bl', isa: 'thumb32', mask: 0xf800f800, value: 0xf000f800, needs: 'Thumb-1', ok: true,
-        why: 'BL T1 with J1 = J2 = 1 is the ARMv6 prefix/suffix pair [ARM A8.8.25]' },
-    { name: 'blx', isa: 'thumb32', mask: 0xf800f801, value: 0xf000e800, needs: 'Thumb-1 (v5T)',
-        ok: true, why: 'BLX (immediate) T2 with J1 = J2 = 1 is the ARMv5T/ARMv6 pair [ARM A8.8.25]' },
-    { name: 'bl/blx beyond ±4 MiB', isa: 'thumb32', mask: 0xf800c000, value: 0xf000c000,
-        needs: 'Thumb-2', why: 'J1/J2 ≠ 1 extends the range to ±16 MiB: Thumb-2 only [ARM A8.8.25]' },
-    // Specific names for the instructions people grep for [ARM A6.3].
-    { name: 'movw', isa: 'thumb32', mask: 0xfbf08000, value: 0xf2400000, needs: 'Thumb-2',
-        why: 'MOVW T3 [ARM A8.8.102]' },
-    { name: 'movt', isa: 'thumb32', mask: 0xfbf08000, value: 0xf2c00000, needs: 'Thumb-2',
-        why: 'MOVT T1 [ARM A8.8.106]' },
-    { name: 'dsb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f40, needs: 'Thumb-2',
-        why: 'DSB T1 [ARM A8.8.44]' },
-    { name: 'dmb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f50, needs: 'Thumb-2',
-        why: 'DMB T1 [ARM A8.8.43]' },
-    { name: 'isb', isa: 'thumb32', mask: 0xfffffff0, value: 0xf3bf8f60, needs: 'Thumb-2',
-        why: 'ISB T1 [ARM A8.8.53]' },
-    { name: 'sbfx', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3400000, needs: 'Thumb-2',
-        why: 'SBFX T1 [ARM A8.8.164]' },
-    { name: 'bfc/bfi', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3600000, needs: 'Thumb-2',
-        why: 'BFC T1, BFI T1 [ARM A8.8.15-16]' },
-    { name: 'ubfx', isa: 'thumb32', mask: 0xfbf08020, value: 0xf3c00000, needs: 'Thumb-2',
-        why: 'UBFX T1 [ARM A8.8.246]' },
-    { name: 'rbit', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfa90f0a0, needs: 'Thumb-2',
-        why: 'RBIT T1 [ARM A8.8.144]' },
-    { name: 'sdiv', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfb90f0f0, needs: 'Thumb-2 + IDIV',
-        why: 'SDIV T1 [ARM A8.8.165]' },
-    { name: 'udiv', isa: 'thumb32', mask: 0xfff0f0f0, value: 0xfbb0f0f0, needs: 'Thumb-2 + IDIV',
-        why: 'UDIV T1 [ARM A8.8.248]' },
-    { name: 'b.w', isa: 'thumb32', mask: 0xf800d000, value: 0xf0009000, needs: 'Thumb-2',
-        why: 'B T4 [ARM A8.8.18]' },
-    { name: 'b<cond>.w / msr / mrs / cps.w', isa: 'thumb32', mask: 0xf800d000, value: 0xf0008000,
-        needs: 'Thumb-2', why: 'Branches and miscellaneous control [ARM A6.3.4]' },
-    // The encoding groups of 32-bit Thumb [ARM A6.3, table A6-9].
-    { name: 'ldm.w/stm.w/push.w/pop.w', isa: 'thumb32', mask: 0xfe400000, value: 0xe8000000,
-        needs: 'Thumb-2', why: 'Load/store multiple [ARM A6.3.5]' },
-    { name: 'ldrd/strd/ldrex/strex/tbb/tbh', isa: 'thumb32', mask: 0xfe400000, value: 0xe8400000,
-        needs: 'Thumb-2', why: 'Load/store dual, exclusive, table branch [ARM A6.3.6]' },
-    { name: 'data processing (shifted register), e.g. mov.w/add.w/orr.w', isa: 'thumb32',
-        mask: 0xfe000000, value: 0xea000000, needs: 'Thumb-2',
-        why: 'Data-processing (shifted register) [ARM A6.3.11]' },
-    { name: 'NEON vld/vst (Thumb-2 encoding)', isa: 'thumb32', mask: 0xff100000, value: 0xf9000000,
-        needs: 'Thumb-2 + NEON', why: 'Advanced SIMD element or structure load/store [ARM A7.7]' },
-    { name: 'coprocessor/VFP/NEON (Thumb-2 encoding)', isa: 'thumb32', mask: 0xec000000,
-        value: 0xec000000, needs: 'Thumb-2', refineAsVfp: true,
-        why: 'Coprocessor, Advanced SIMD and floating-point instructions [ARM A6.3.18]' },
-    { name: 'data processing (modified immediate), e.g. add.w/orr.w #imm', isa: 'thumb32',
-        mask: 0xfa008000, value: 0xf0000000, needs: 'Thumb-2',
-        why: 'Data-processing (modified immediate) [ARM A6.3.1]' },
-    { name: 'data processing (plain immediate), e.g. addw/subw/ssat', isa: 'thumb32',
-        mask: 0xfa008000, value: 0xf2000000, needs: 'Thumb-2',
-        why: 'Data-processing (plain binary immediate) [ARM A6.3.3]' },
-    { name: 'ldr.w/str.w/ldrb.w/pld (load/store single)', isa: 'thumb32', mask: 0xfe000000,
-        value: 0xf8000000, needs: 'Thumb-2', why: 'Load/store single data item [ARM A6.3.7-10]' },
-    { name: 'data processing (register), e.g. lsl.w/uxtb.w/rev.w', isa: 'thumb32', mask: 0xff000000,
-        value: 0xfa000000, needs: 'Thumb-2', why: 'Data-processing (register) [ARM A6.3.12]' },
-    { name: 'mul/mla/smla* (Thumb-2 multiply)', isa: 'thumb32', mask: 0xff800000, value: 0xfb000000,
-        needs: 'Thumb-2', why: 'Multiply, multiply accumulate, absolute difference [ARM A6.3.16]' },
-    { name: 'umull/smull/umlal (Thumb-2 long multiply)', isa: 'thumb32', mask: 0xff800000,
-        value: 0xfb800000, needs: 'Thumb-2', why: 'Long multiply, long multiply accumulate [ARM A6.3.17]' },
-    { name: '32-bit Thumb-2 instruction', isa: 'thumb32', mask: 0, value: 0, needs: 'Thumb-2',
-        why: 'Every 32-bit Thumb encoding other than the BL/BLX pair is Thumb-2 [ARM A6.1]' },
-]; // prettier-ignore
-const RUNTIME_SELECTED = [
-    { name: '__a_barrier_v7', library: 'musl',
-        why: 'src/thread/arm/__set_thread_area.c points __a_barrier_ptr at it only when AT_HWCAP has ' +
-            'HWCAP_TLS and AT_PLATFORM reads v7 or newer' },
-    { name: '__a_cas_v7', library: 'musl',
-        why: 'selected with __a_barrier_v7, for ARMv7 kernels/CPUs only (src/thread/arm/atomics.s)' },
-    { name: /^_ZN9libunwind13Registers_arm9saveVFPv3E/, library: 'LLVM libunwind',
-        why: 'Registers_arm::saveVFPv3 (vstmia {d16-d31}) runs only when an unwind table names d16–d31, ' +
-            'which ARMv6 code (16 doubleword registers) never saves' },
-    { name: /^_ZN9libunwind13Registers_arm12restoreVFPv3E/, library: 'LLVM libunwind',
-        why: 'Registers_arm::restoreVFPv3 (vldmia {d16-d31}): only after saveVFPv3' },
-    { name: '__gnu_Unwind_Save_VFP_D_16_to_31', library: 'libgcc',
-        why: 'config/arm/libunwind.S: called by the EHABI unwinder only for a frame that saved d16–d31' },
-    { name: '__gnu_Unwind_Restore_VFP_D_16_to_31', library: 'libgcc',
-        why: 'config/arm/libunwind.S: the restore half of __gnu_Unwind_Save_VFP_D_16_to_31' },
-]; // prettier-ignore
-
-;// CONCATENATED MODULE: ./src/elf/symtab.ts
-/**
- * The static symbol table (.symtab) of a 32-bit ARM ELF, reduced to what an instruction scan
- * needs: the mapping symbols that say where ARM code, Thumb code and data lie ($a / $t / $d,
- * AAELF32 §5.5.5, also as `$a.N`), and the code labels that name the function an address is in.
- */
-
-
-const STT_NOTYPE = 0;
-const STT_FUNC = 2;
-const SHN_LORESERVE = 0xff00;
-const DOLLAR = 0x24;
-const DOT = 0x2e;
-const symtab_KINDS = { 0x61: 'arm', 0x74: 'thumb', 0x64: 'data' };
-/**
- * Reads .symtab; null when the file has none (stripped). Names are only decoded for function and
- * untyped symbols in sections, so tens of thousands of symbols cost a few milliseconds.
- */
-function readArmSymbols(r, sections) {
-    const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-    if (!symtab)
-        return null;
-    const strtab = sections[symtab.link];
-    if (!strtab)
-        throw new ElfError(`.symtab links to missing section ${symtab.link}`);
-    r.need(symtab.offset, symtab.size, '.symtab');
-    r.need(strtab.offset, strtab.size, '.symtab string table');
-    const { view, bytes, le } = r;
-    const strEnd = strtab.offset + strtab.size;
-    const mapping = [];
-    const labels = [];
-    for (let off = symtab.offset; off + 16 <= symtab.offset + symtab.size; off += 16) {
-        const info = bytes[off + 12] ?? 0;
-        const type = info & 0xf;
-        const shndx = view.getUint16(off + 14, le);
-        if ((type !== STT_NOTYPE && type !== STT_FUNC) || shndx === 0 || shndx >= SHN_LORESERVE) {
-            continue;
-        }
-        const name = strtab.offset + view.getUint32(off, le);
-        if (name >= strEnd)
-            throw new ElfError('.symtab symbol name lies outside its string table');
-        const value = view.getUint32(off + 4, le);
-        const kind = mappingKind(bytes, name, strEnd);
-        if (kind) {
-            mapping.push({ section: shndx, addr: value, kind });
-        }
-        else if (bytes[name] !== 0) {
-            const size = view.getUint32(off + 8, le);
-            const label = r.cstr(name, strEnd, '.symtab symbol name');
-            labels.push({ section: shndx, addr: value & ~1, size, name: label, func: type === STT_FUNC });
-        }
-    }
-    return { mapping, labels };
-}
-/** `$a`, `$t`, `$d`, optionally followed by `.anything`; anything else is an ordinary symbol. */
-function mappingKind(bytes, at, end) {
-    if (bytes[at] !== DOLLAR || at + 2 > end)
-        return null;
-    const kind = symtab_KINDS[bytes[at + 1] ?? 0];
-    const next = bytes[at + 2];
-    return kind && (next === 0 || next === DOT) ? kind : null;
-}
-
-;// CONCATENATED MODULE: ./src/elf/armv6-scan.ts
-/**
- * Instruction-level ARMv6 check. `.ARM.attributes` is what a linker chose to record, and some
- * keep one object's attributes instead of merging them (zig's lld does), so it proves nothing
- * about the code. This walks every executable section of an unstripped 32-bit ARM ELF, decodes
- * each instruction in the state its mapping symbols give it, and reports what an ARM1176JZF-S
- * cannot execute, naming the function. Pure: bytes in, findings out.
- */
-
-
-
-
-
-const SHF_EXECINSTR = 0x4;
-const PREDICATES = {
-    // First doubleword register D:Vd plus the number of registers (imm8 / 2; FLDMX adds one word).
-    doubleRegsBeyondD15: (w) => ((((w >>> 22) & 1) << 4) | ((w >>> 12) & 0xf)) + ((w & 0xff) >>> 1) > 16,
-};
-function compile(rules) {
-    return rules.map((rule) => ({
-        mask: rule.mask >>> 0,
-        value: rule.value >>> 0,
-        except: (rule.except ?? []).flatMap(([m, v]) => [m >>> 0, v >>> 0]),
-        test: rule.test ? PREDICATES[rule.test] : null,
-        rule,
-    }));
-}
-function first(table, w) {
-    outer: for (const c of table) {
-        if ((w & c.mask) >>> 0 !== c.value)
-            continue;
-        for (let i = 0; i < c.except.length; i += 2) {
-            if ((w & c.except[i]) >>> 0 === c.except[i + 1])
-                continue outer;
-        }
-        if (c.test && !c.test(w))
-            continue;
-        return c.rule;
-    }
-    return null;
-}
-/**
- * Rules split by a few fixed bits of the word, so each instruction is only tried against the
- * rules that can match it. A rule lands in every bucket its mask and value do not rule out.
- */
-function dispatch(rules, bucketOf, keys, sample) {
-    const table = [];
-    for (let k = 0; k < keys; k++) {
-        const { mask, bits, uncond } = sample(k);
-        table.push(rules.filter((c) => {
-            if ((c.mask & mask & (bits ^ c.value)) >>> 0 !== 0)
-                return false;
-            if (uncond === undefined)
-                return true;
-            const top = (c.mask & 0xf0000000) >>> 0 === 0xf0000000 && c.value >>> 28 === 0xf;
-            const exceptsUncond = c.except.some((v, i) => i % 2 === 0 && v >>> 0 === 0xf0000000 && c.except[i + 1] === 0xf0000000);
-            return uncond ? !exceptsUncond : !top;
-        }));
-    }
-    return { table, bucketOf };
-}
-/** A32: bits 27:24, and whether the condition field is the unconditional 1111. */
-const ARM = dispatch(compile([...ARM_RULES, ...VFP_RULES]), (w) => ((w >>> 24) & 0xf) | (w >>> 28 === 0xf ? 16 : 0), 32, (k) => ({ mask: 0x0f000000, bits: (k & 0xf) << 24, uncond: k >= 16 }));
-const VFP = compile(VFP_RULES);
-/** T16: bits 15:12. */
-const T16 = dispatch(compile(THUMB16_RULES), (h) => h >>> 12, 16, (k) => ({ mask: 0xf000, bits: k << 12 }));
-/** T32: bits 31:24, the first halfword's top byte. */
-const T32 = dispatch(compile(THUMB32_RULES), (w) => w >>> 24, 256, (k) => ({ mask: 0xff000000, bits: (k << 24) >>> 0 }));
-function firstIn(d, w) {
-    return first(d.table[d.bucketOf(w)] ?? [], w);
-}
-/** The first rule an A32 word matches (an `ok` rule included); null: ordinary ARMv6 code. */
-function matchArm(word) {
-    return firstIn(ARM, word >>> 0);
-}
-/** The first rule a 16-bit Thumb instruction matches; null: Thumb-1 as ARMv6 has it. */
-function matchThumb16(halfword) {
-    return firstIn(T16, halfword & 0xffff);
-}
-/**
- * The rule a 32-bit Thumb instruction (first halfword << 16 | second) matches. Every one other
- * than the ARMv6 BL/BLX pair matches a Thumb-2 rule; floating-point and NEON ones are named by
- * the VFP table through their A32 equivalent.
- */
-function matchThumb32(word) {
-    const rule = firstIn(T32, word >>> 0);
-    if (!rule?.refineAsVfp)
-        return rule;
-    return first(VFP, thumbCoprocessorAsArm(word >>> 0)) ?? rule;
-}
-/** True for a first halfword that starts a 32-bit Thumb instruction (0b11101/0b11110/0b11111). */
-function isThumb32Prefix(halfword) {
-    return halfword >>> 11 >= 0x1d;
-}
-/**
- * A32 layout of a T32 coprocessor-space word: the T32 forms are the A32 ones with cond = AL, and
- * NEON's U bit moved from bit 24 to bit 28 [ARM A7.4, A6.3.18].
- */
-function thumbCoprocessorAsArm(w) {
-    const top = w >>> 24;
-    if ((top & 0xef) === 0xef)
-        return (0xf2000000 | ((top & 0x10) << 20) | (w & 0xffffff)) >>> 0;
-    if ((top & 0xf0) === 0xe0)
-        return (0xe0000000 | (w & 0x0fffffff)) >>> 0;
-    return w;
-}
-/** Scans `bytes` (a whole ELF file). Never throws for stripped or non-ARM files; ElfError if malformed. */
-function scanArmv6(bytes) {
-    const r = openElf(bytes);
-    const h = readFileHeader(r);
-    if (h.machine !== EM_ARM || h.bits !== 32 || h.endian !== 'little')
-        return { status: 'not-arm32' };
-    const sections = readSections(r, h);
-    const symbols = readArmSymbols(r, sections);
-    if (!symbols)
-        return { status: 'no-symbols' };
-    const code = sections
-        .map((s, index) => ({ s, index }))
-        .filter(({ s }) => (s.flags & SHF_EXECINSTR) !== 0 && s.type !== SHT_NOBITS && s.size > 0);
-    const bySection = groupMapping(symbols.mapping);
-    if (!code.some(({ index }) => bySection.has(index)))
-        return { status: 'no-mapping-symbols' };
-    const labels = groupLabels(symbols.labels);
-    const stats = { armWords: 0, thumbInstructions: 0, unmappedBytes: 0 };
-    const offences = [];
-    for (const { s, index } of code) {
-        const sink = collector(labels.get(index) ?? [], offences);
-        scanSection(r, s, bySection.get(index) ?? [], stats, sink);
-    }
-    const done = offences.map(freeze);
-    const exempt = done.filter((o) => o.exemptBy);
-    const real = done.filter((o) => !o.exemptBy);
-    return {
-        status: 'scanned',
-        offences: real,
-        exempt,
-        total: real.reduce((n, o) => n + o.count, 0),
-        stats,
-    };
-}
-function groupMapping(mapping) {
-    const out = new Map();
-    for (const m of mapping) {
-        const list = out.get(m.section);
-        if (list)
-            list.push(m);
-        else
-            out.set(m.section, [m]);
-    }
-    // Stable: of two mapping symbols at one address (an empty region), the later one rules.
-    for (const list of out.values())
-        list.sort((a, b) => a.addr - b.addr);
-    return out;
-}
-function groupLabels(labels) {
-    const out = new Map();
-    for (const l of labels) {
-        const list = out.get(l.section);
-        if (list)
-            list.push(l);
-        else
-            out.set(l.section, [l]);
-    }
-    // Functions first at equal addresses, so an alias label never hides the function's name.
-    for (const list of out.values()) {
-        list.sort((a, b) => a.addr - b.addr || Number(a.func) - Number(b.func));
-    }
-    return out;
-}
-function regionsOf(s, mapping) {
-    const end = s.addr + s.size;
-    const regions = [];
-    const inside = mapping.filter((m) => m.addr >= s.addr && m.addr < end);
-    for (let i = 0; i < inside.length; i++) {
-        const m = inside[i];
-        const next = inside[i + 1]?.addr ?? end;
-        if (next > m.addr && m.kind !== 'data')
-            regions.push({ start: m.addr, end: next, kind: m.kind });
-    }
-    const unmapped = (inside[0]?.addr ?? end) - s.addr;
-    return { regions, unmapped };
-}
-function scanSection(r, s, mapping, stats, sink) {
-    r.need(s.offset, s.size, `section ${s.name}`);
-    const { regions, unmapped } = regionsOf(s, mapping);
-    stats.unmappedBytes += unmapped;
-    const { view } = r;
-    const base = s.offset - s.addr;
-    for (const reg of regions) {
-        if (reg.kind === 'arm') {
-            // ARM instructions are word-aligned; a region starting mid-word begins at the next word.
-            for (let a = (reg.start + 3) & ~3; a + 4 <= reg.end; a += 4) {
-                stats.armWords++;
-                const rule = firstIn(ARM, view.getUint32(base + a, true) >>> 0);
-                if (rule && !rule.ok)
-                    sink(a, 'arm', rule);
-            }
-            continue;
-        }
-        for (let a = (reg.start + 1) & ~1; a + 2 <= reg.end;) {
-            stats.thumbInstructions++;
-            const hw = view.getUint16(base + a, true);
-            if (isThumb32Prefix(hw) && a + 4 <= reg.end) {
-                const rule = matchThumb32(((hw << 16) | view.getUint16(base + a + 2, true)) >>> 0);
-                if (rule && !rule.ok)
-                    sink(a, 'thumb', rule);
-                a += 4;
-            }
-            else {
-                const rule = firstIn(T16, hw);
-                if (rule && !rule.ok)
-                    sink(a, 'thumb', rule);
-                a += 2;
-            }
-        }
-    }
-}
-/** Index of the label an address belongs to: the covering function, else the nearest label. */
-function labelAt(labels, addr) {
-    let lo = 0;
-    let hi = labels.length - 1;
-    let best = -1;
-    while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (labels[mid].addr <= addr) {
-            best = mid;
-            lo = mid + 1;
-        }
-        else
-            hi = mid - 1;
-    }
-    // A data label or an untyped local label after the function start must not steal the name.
-    for (let i = best; i >= 0; i--) {
-        const l = labels[i];
-        if (l.func && addr < l.addr + l.size)
-            return i;
-        if (l.func && l.size > 0)
-            break;
-    }
-    return best;
-}
-/** Folds offending instructions, which arrive in address order, into one entry per function. */
-function collector(labels, out) {
-    let currentIndex = -2;
-    let current = null;
-    return (address, state, rule) => {
-        const index = labelAt(labels, address);
-        if (!current || currentIndex !== index) {
-            const func = index >= 0 ? labels[index].name : null;
-            current = {
-                func,
-                address,
-                state,
-                count: 0,
-                mnemonics: [],
-                needs: rule.needs,
-                exemptBy: func === null ? null : exemption(func),
-            };
-            currentIndex = index;
-            out.push(current);
-        }
-        current.count++;
-        if (!current.mnemonics.includes(rule.name))
-            current.mnemonics.push(rule.name);
-    };
-}
-function exemption(func) {
-    return (RUNTIME_SELECTED.find((e) => typeof e.name === 'string' ? e.name === func : e.name.test(func)) ?? null);
-}
-function freeze(o) {
-    return { ...o, mnemonics: [...o.mnemonics] };
-}
-
-;// CONCATENATED MODULE: ./src/elf/cpu.ts
-/** Tag_CPU_arch values of the microcontroller (M) profile: not application-processor code. */
-const M_PROFILE = new Set([11, 12, 13, 16, 17, 21]);
-/**
- * Architecture level needed to run code tagged `cpuArch`; 'M' for M-profile code. v6T2 (8)
- * counts as v7: it means Thumb-2, which the ARM1176 of the Pi 1/Zero lacks.
- */
-function cpuArchLevel(cpuArch) {
-    if (M_PROFILE.has(cpuArch))
-        return 'M';
-    if (cpuArch <= 7 || cpuArch === 9)
-        return 6;
-    if (cpuArch === 8 || cpuArch === 10)
-        return 7;
-    if (cpuArch === 22)
-        return 9;
-    return 8;
-}
-const LEVEL_NUMBER = { v6: 6, v7: 7, v8: 8 };
-/** The CPU of the oldest board a level must run on (what `-cpu` qemu models too). */
-const LEVEL_CPU = {
-    v6: 'ARM1176JZF-S',
-    v7: 'Cortex-A7',
-    v8: 'Cortex-A53',
-};
-/** Highest Tag_FP_arch and Tag_Advanced_SIMD_arch each level's oldest board implements. */
-const MAX_FP = { v6: 2, v7: 6, v8: 8 };
-const MAX_SIMD = { v6: 0, v7: 2, v8: 4 };
-const SIMD_NAMES = ['none', 'NEONv1', 'NEONv1 with FMA', 'NEON for ARMv8', 'NEON for ARMv8.1'];
-/** Lines describing each attribute that is too new for `level`; empty when all fit. */
-function tooNewAttributes(a, level) {
-    const out = [];
-    if (a.cpuArch !== null) {
-        const need = cpuArchLevel(a.cpuArch);
-        if (need !== 'M' && need > LEVEL_NUMBER[level]) {
-            out.push(`ARMv${need} code (Tag_CPU_arch ${a.cpuArchName})`);
-        }
-    }
-    if (level === 'v6' && a.thumbIsaUse === 2 && !out.length) {
-        out.push('Thumb-2 instructions (Tag_THUMB_ISA_use: Thumb-2)');
-    }
-    if (a.fpArch !== null && a.fpArch > MAX_FP[level]) {
-        out.push(`${a.fpArchName} floating-point instructions (Tag_FP_arch)`);
-    }
-    if (a.simdArch !== null && a.simdArch > MAX_SIMD[level]) {
-        const name = SIMD_NAMES[a.simdArch] ?? `value ${a.simdArch}`;
-        out.push(`${name} SIMD instructions (Tag_Advanced_SIMD_arch)`);
-    }
-    return out;
-}
-/** True when the attributes describe M-profile (microcontroller) code. */
-function isMProfile(a) {
-    return a.cpuArchProfile === 'M' || (a.cpuArch !== null && cpuArchLevel(a.cpuArch) === 'M');
-}
-/** 'v7' → 'armv7', 'v6KZ' → 'armv6', 'v8.2-A' → 'armv8', 'v5TE' → 'armv5te'. */
-function armArchName(cpuArchName, cpuArch) {
-    if (cpuArch === null || cpuArchName === null)
-        return 'arm';
-    const level = cpuArchLevel(cpuArch);
-    if (level === 'M')
-        return `arm${cpuArchName.toLowerCase()}`;
-    if (cpuArch >= 6 && cpuArch !== 8)
-        return `armv${level}`;
-    return cpuArch === 0 ? 'arm' : `arm${cpuArchName.toLowerCase()}`;
-}
-
-;// CONCATENATED MODULE: ./src/elf/messages.ts
-/**
- * Finding texts. Each says what is wrong with the binary, what the user will see on the Pi, the
- * likely cause, and the fix — the reader is someone whose build "worked" but whose Pi disagrees.
- */
-
-
-
-const messages_hex = (n) => `0x${n.toString(16)}`;
-/** ['a', 'b', 'c'] → 'a, b and c'. */
-function listing(items) {
-    return items.length < 2
-        ? (items[0] ?? '')
-        : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-/** The gnu triple boards list (musl targets serve the same boards as their gnu twin). */
-function boardsOf(spec) {
-    const gnu = spec.libc === 'gnu' ? spec.triple : spec.twin;
-    return BOARDS.filter((b) => b.triple === gnu).map((b) => b.label);
-}
-function gccDriver(spec) {
-    return `${spec.gccTriple}-gcc`;
-}
-function linkerEnv(spec) {
-    return `CARGO_TARGET_${tripleCargoKey(spec.triple)}_LINKER=${gccDriver(spec)}`;
-}
-const SUGGESTED_TOOLCHAIN = {
-    v6: 'an ARMv6 hard-float toolchain (e.g. Bootlin armv6-eabihf)',
-    v7: 'an ARMv7 hard-float toolchain (e.g. Debian/Ubuntu gcc-arm-linux-gnueabihf or ' +
-        'Bootlin armv7-eabihf)',
-    v8: 'an AArch64 toolchain (e.g. Debian/Ubuntu gcc-aarch64-linux-gnu or Bootlin aarch64)',
-};
-const TOO_NEW_CAUSE = {
-    v6: "Rust's own code for this target is ARMv6, so this came in at link time: the toolchain's " +
-        'crt files, libgcc or libc (or C code it compiled) were built for ARMv7 — e.g. the ' +
-        'Debian/Ubuntu armhf cross compiler or the Arm GNU Toolchain',
-    v7: 'the toolchain (crt files, libgcc, libc or C code it compiled) or RUSTFLAGS (-C target-cpu) ' +
-        'targets a newer core than the Pi 2',
-    v8: 'RUSTFLAGS (-C target-cpu / target-feature) or the C toolchain targets a newer core',
-};
-function wrongMachine(elf, spec) {
-    const got = `${machineName(elf.machine)}, ${elf.bits}-bit ${elf.endian}-endian`;
-    const want = `${machineName(spec.elf.machine)}, ${spec.elf.bits}-bit little-endian`;
-    const host = elf.machine === 62 || elf.machine === 3;
-    const cause = host
-        ? `it was built for the build machine: cargo ran without --target ${spec.triple}, or the ` +
-            `file came from target/release instead of target/${spec.triple}/release`
-        : `the linker or the target belongs to a different architecture (the linker for ` +
-            `${spec.triple} should be ${gccDriver(spec)})`;
-    return (`The binary is ${got} code, but ${spec.triple} needs ${want}; the Pi will refuse it with ` +
-        `"Exec format error". Likely cause: ${cause}. Fix: build with cargo build --target ` +
-        `${spec.triple}, set ${linkerEnv(spec)}, and ship target/${spec.triple}/release/<name>.`);
-}
-const NON_PROGRAM_KINDS = {
-    0: 'an ELF file of no type (ET_NONE)',
-    1: 'a relocatable object (.o)',
-    4: 'a core dump',
-};
-function notExecutable(elf) {
-    if (elf.isSharedLibrary) {
-        return ('The file is a shared library (ET_DYN without a program loader or PIE flag), not a ' +
-            'program: it cannot be started on the Pi. If you meant to ship a cdylib this is fine; ' +
-            'otherwise ship the executable from target/<triple>/release/ instead.');
-    }
-    const kind = NON_PROGRAM_KINDS[elf.type] ?? `ELF type ${elf.type}`;
-    return (`The file is ${kind}, not a linked program; the Pi cannot run it ("Exec format error"). ` +
-        'Likely cause: the wrong file was picked up (an intermediate build product). Fix: ship ' +
-        'the executable cargo links into target/<triple>/release/.');
-}
-function softFloat(spec, evidence) {
-    return (`The binary uses the soft-float ABI (${evidence}), but ${spec.triple} is hard-float: ` +
-        'Raspberry Pi OS passes floats in VFP registers and only ships the hard-float loader ' +
-        '/lib/ld-linux-armhf.so.3, so the program fails to start ("No such file or directory") ' +
-        'or computes with garbage float arguments. Likely cause: an arm-linux-gnueabi (armel, ' +
-        'soft-float) toolchain was used as the linker. Fix: use an arm-linux-gnueabihf (hard-float) ' +
-        `toolchain — ${SUGGESTED_TOOLCHAIN[spec.cpu]}.`);
-}
-function cpuTooNew(spec, what) {
-    const boards = boardsOf(spec);
-    return (`The binary contains ${listing(what)}, but ${spec.triple} targets ARM${spec.cpu} ` +
-        `(${boards.join(', ')}: ${LEVEL_CPU[spec.cpu]}). It will die with "Illegal instruction" ` +
-        `on a ${boards.join(' / ')}. Likely cause: ${TOO_NEW_CAUSE[spec.cpu]}. Fix: link with ` +
-        `${SUGGESTED_TOOLCHAIN[spec.cpu]}.`);
-}
-function wrongProfile(spec, elf) {
-    const a = elf.armAttributes;
-    return (`The binary was built for an M-profile microcontroller (Tag_CPU_arch ${a?.cpuArchName}), ` +
-        `not for the application processors of ${spec.triple}; it cannot run under Linux on a Pi. ` +
-        `Fix: build with --target ${spec.triple} and link with ${gccDriver(spec)}.`);
-}
-/** GNU ld's built-in PT_INTERP when nobody passes --dynamic-linker (the gcc driver does). */
-const LD_DEFAULT_LOADER = /^\/usr\/lib\/(ld|libc)\.so\.1$/;
-/** Why a loader path is wrong, keyed by what produces it. */
-function interpreterCause(interp) {
-    if (LD_DEFAULT_LOADER.test(interp)) {
-        return (`${interp} is GNU ld's built-in default, so the binary was linked with bare ld instead ` +
-            'of the gcc driver');
-    }
-    if (interp === '/lib/ld-linux.so.3') {
-        return ('that is the soft-float (armel) loader, so a soft-float arm-linux-gnueabi toolchain ' +
-            'linked it');
-    }
-    if (interp.includes('musl'))
-        return 'that is a musl loader: a musl toolchain linked a gnu target';
-    return ('the toolchain or linker flags (-Wl,--dynamic-linker, a relocated sysroot) set a ' +
-        'non-standard loader');
-}
-function wrongInterpreter(spec, interp) {
-    const expected = spec.interpreter ?? '(none)';
-    const fix = LD_DEFAULT_LOADER.test(interp)
-        ? `set the linker to the gcc driver, not ld (${linkerEnv(spec)})`
-        : `link with a toolchain whose loader is ${expected}: ${SUGGESTED_TOOLCHAIN[spec.cpu]}`;
-    return (`The binary asks for the program loader ${interp}, but on Raspberry Pi OS the loader for ` +
-        `${spec.triple} is ${expected}; running it fails with the misleading "No such file or ` +
-        `directory" (or "required file not found"). Likely cause: ${interpreterCause(interp)}. ` +
-        `Fix: ${fix}.`);
-}
-function muslNotStatic(spec, elf) {
-    const libs = elf.dynamic?.needed.join(', ') || 'none';
-    const twin = TARGETS.find((t) => t.triple === spec.twin);
-    const glibcDriver = twin ? gccDriver(twin) : 'a *-linux-gnu*-gcc';
-    return (`${spec.triple} binaries must be fully static (Raspberry Pi OS ships no musl loader), but ` +
-        `this one is dynamically linked (loader ${elf.interpreter ?? 'none'}, libraries: ${libs}). ` +
-        `Likely cause: a glibc toolchain (e.g. ${glibcDriver}) was the linker for a musl ` +
-        'target, or RUSTFLAGS has -C target-feature=-crt-static. Fix: link with a musl cross ' +
-        `toolchain (${gccDriver(spec)}, e.g. from musl.cc or Bootlin) and keep crt-static on, or ` +
-        `build the glibc target ${spec.twin} instead.`);
-}
-function glibcTooNew(offending, needed, floor, runsOn) {
-    const floorText = floor.os ? `${floor.glibc} (Raspberry Pi OS ${floor.os})` : floor.glibc;
-    const newest = PI_OS[PI_OS.length - 1]?.name;
-    const would = runsOn.length
-        ? `It would run on Raspberry Pi OS ${runsOn.join(', ')}.`
-        : `No Raspberry Pi OS release ships glibc ${needed} yet (newest: ${newest}).`;
-    const upgrade = runsOn[0] ? `, or set pi-os: ${runsOn[0]} if that is what your Pis run` : '';
-    const list = offending.map((v) => `${v.name} (${v.file})`).join(', ');
-    return (`The binary needs glibc ${needed} (symbol versions ${list}), newer than the glibc floor ` +
-        `${floorText}; there it fails at startup with "version \`${offending[0]?.name}' not ` +
-        `found". ${would} Likely cause: the toolchain's sysroot has a newer glibc than the Pi OS ` +
-        `you target (Debian 12 / Ubuntu 22.04+ cross compilers ship 2.36 / 2.35+). Fix: link ` +
-        `against a toolchain whose sysroot glibc is ≤ ${floor.glibc}${upgrade}.`);
-}
-function noStartFiles(spec, evidence) {
-    return (`The binary has no C runtime start code (${evidence}). That is what linking with bare ld ` +
-        `(e.g. linker = "${spec.gccTriple}-ld") produces: crt1.o/crti.o/crtn.o and libc's ` +
-        'start-up are missing, so on the Pi it does nothing, exits with a random status or crashes ' +
-        `with "Segmentation fault". Fix: set the linker to the gcc driver, not ld (${linkerEnv(spec)}).`);
-}
-function entryOutsideCode(elf) {
-    return (`The entry point ${messages_hex(elf.entry)} is not inside any executable segment, so the kernel ` +
-        'starts the program in non-code and it dies at once with "Segmentation fault" or ' +
-        '"Illegal instruction". Likely cause: a custom entry (-Wl,-e / -C link-arg=--entry) or ' +
-        'linker script. Fix: remove the custom entry and let the gcc driver link its default ' +
-        'start files.');
-}
-/** Symbol names come from the binary: printable ASCII only, and short enough to read. */
-function symbolText(name) {
-    if (name === null)
-        return 'code before any symbol';
-    const clean = name.replace(/[^\x20-\x7e]/g, '?');
-    return clean.length > 72 ? `${clean.slice(0, 71)}…` : clean;
-}
-/** 'Thumb-2: ldr.w, cbz/cbnz' — what a function holds, by the state its code runs in. */
-function offenceText(o) {
-    const names = o.mnemonics.slice(0, 3).join(', ') + (o.mnemonics.length > 3 ? ', …' : '');
-    return `${symbolText(o.func)} at ${messages_hex(o.address)} (${o.state === 'thumb' ? 'Thumb' : 'ARM'}: ${names})`;
-}
-const SHOWN_OFFENCES = 4;
-function armv7Instructions(spec, offences, total) {
-    const boards = boardsOf(spec);
-    const shown = offences.slice(0, SHOWN_OFFENCES).map(offenceText);
-    const more = offences.length - shown.length;
-    if (more > 0)
-        shown.push(`${more} more function${more === 1 ? '' : 's'}`);
-    const needs = [...new Set(offences.map((o) => o.needs))].join(', ');
-    return (`The code itself contains ${total} instruction${total === 1 ? '' : 's'} the ` +
-        `${LEVEL_CPU[spec.cpu]} of the ${boards.join(' / ')} cannot execute (${needs}), in ` +
-        `${listing(shown)}. This is read from the instructions, whatever .ARM.attributes says; the ` +
-        `program dies with "Illegal instruction" when one of them runs. Likely cause: ` +
-        `${TOO_NEW_CAUSE[spec.cpu]}. Fix: link with ${SUGGESTED_TOOLCHAIN[spec.cpu]}, and compile C ` +
-        `code for the ARM1176 (CFLAGS_${spec.triple.replace(/-/g, '_')}="-march=armv6kz -marm ` +
-        '-mfpu=vfp").');
-}
-const SCAN_SKIPPED = {
-    'no-symbols': 'the binary cargo built has no symbol table (.symtab), which the scan needs to tell ARM ' +
-        'code, Thumb code and data apart. Likely cause: cargo stripped it at link time: strip = ' +
-        'true or "symbols" in the profile, or CARGO_PROFILE_<NAME>_STRIP (which the action sets ' +
-        'itself when the toolchain has no strip tool). Fix: remove strip from the profile ' +
-        '(strip = "debuginfo" keeps the symbols) and let the action strip the shipped copy (input ' +
-        'strip: true)',
-    'no-mapping-symbols': 'the symbol table has no ARM mapping symbols ($a/$t/$d), so ARM code, Thumb code and data ' +
-        'cannot be told apart. Likely cause: a post-processing tool removed local symbols (strip ' +
-        '--discard-all / -x). Fix: ship the binary as the linker wrote it and let the action strip it',
-};
-function instructionScanSkipped(spec, reason) {
-    const why = typeof reason === 'string'
-        ? SCAN_SKIPPED[reason]
-        : `the binary cargo built could not be read (${reason.malformed})`;
-    return (`The instruction-level ARMv6 check did not run for ${spec.triple}: ${why}. Without it, ` +
-        "only the ELF attributes vouch for the ARM1176, and some linkers (zig's) record one " +
-        "object's attributes rather than all of them.");
-}
-
-;// CONCATENATED MODULE: ./src/elf/verify.ts
-/**
- * Judges a parsed binary against the target it was built for. Pure: the same ELF and expectation
- * always give the same findings, so the action can explain a broken build before a Pi sees it.
- */
-
-
-
-
-
-
-
-
-function error(code, message) {
-    return { code, severity: 'error', message };
-}
-/**
- * `code` is the file to scan instruction by instruction for ARMv6 targets (with its symbol
- * table); without it only the headers and attributes are judged.
- */
-function verifyElf(elf, expect, code) {
-    const findings = collectFindings(elf, expect, code ?? null);
-    return { findings, facts: verify_facts(elf, findings) };
-}
-/** Parse and verify in one step; a malformed file becomes a 'malformed-elf' finding. */
-function verifyBytes(bytes, expect) {
-    try {
-        const elf = parseElf(bytes);
-        const symbols = expect.unstripped ? symbolsOf(expect.unstripped) : null;
-        return verifyElf(symbols ? { ...elf, symbols } : elf, expect, expect.unstripped ?? bytes);
-    }
-    catch (e) {
-        if (!(e instanceof ElfError))
-            throw e;
-        const message = `The file is not a valid ELF binary: ${e.message}. Likely cause: an incomplete copy or ` +
-            'download, or a wrong path. Fix: rebuild and ship the file cargo produced.';
-        return { findings: [error('malformed-elf', message)], facts: null };
-    }
-}
-/**
- * The symbols of cargo's unstripped file: with them a missing `_start` is proof rather than a
- * guess from section names. null when that file is unreadable (its own scan reports it).
- */
-function symbolsOf(unstripped) {
-    try {
-        return parseElf(unstripped).symbols;
-    }
-    catch (e) {
-        if (e instanceof ElfError)
-            return null;
-        throw e;
-    }
-}
-function collectFindings(elf, { spec, glibcFloor, piOs }, code) {
-    if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
-        return [error('not-executable', notExecutable(elf))];
-    }
-    const out = [];
-    if (elf.isSharedLibrary) {
-        out.push({ code: 'not-executable', severity: 'warning', message: notExecutable(elf) });
-    }
-    const littleEndian = elf.endian === 'little';
-    if (elf.machine !== spec.elf.machine || elf.bits !== spec.elf.bits || !littleEndian) {
-        // Nothing else is meaningful for code the Pi's CPU cannot even decode.
-        return [...out, error('wrong-machine', wrongMachine(elf, spec))];
-    }
-    if (elf.machine === EM_ARM)
-        out.push(...armFindings(elf, spec));
-    if (elf.machine === EM_ARM && spec.cpu === 'v6' && code)
-        out.push(...instructionFindings(spec, code));
-    out.push(...linkFindings(elf, spec, glibcFloor, piOs));
-    if (!elf.isSharedLibrary)
-        out.push(...startFindings(elf, spec));
-    return out;
-}
-function armFindings(elf, spec) {
-    const out = [];
-    const float = armFloat(elf);
-    if (spec.elf.hardFloat && float.abi === 'soft') {
-        out.push(error('soft-float', softFloat(spec, float.evidence)));
-    }
-    const attrs = elf.armAttributes;
-    if (attrs && isMProfile(attrs)) {
-        out.push(error('wrong-cpu-profile', wrongProfile(spec, elf)));
-    }
-    else if (attrs) {
-        const tooNew = tooNewAttributes(attrs, spec.cpu);
-        if (tooNew.length)
-            out.push(error('cpu-too-new', cpuTooNew(spec, tooNew)));
-    }
-    return out;
-}
-/** What the ARMv6 instruction scan of `code` says: offending functions, or why it could not run. */
-function instructionFindings(spec, code) {
-    let scan;
-    try {
-        scan = scanArmv6(code);
-    }
-    catch (e) {
-        if (!(e instanceof ElfError))
-            throw e;
-        const message = instructionScanSkipped(spec, { malformed: e.message });
-        return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
-    }
-    if (scan.status === 'no-symbols' || scan.status === 'no-mapping-symbols') {
-        const message = instructionScanSkipped(spec, scan.status);
-        return [{ code: 'instruction-scan-skipped', severity: 'warning', message }];
-    }
-    if (scan.status !== 'scanned' || scan.total === 0)
-        return [];
-    return [error('armv7-instructions', armv7Instructions(spec, scan.offences, scan.total))];
-}
-/**
- * ELF header flags are what the loader trusts; the attribute is the compiler's record. Either
- * one saying "soft" means soft-float code went into the link.
- */
-function armFloat(elf) {
-    const flag = elf.arm?.floatAbi;
-    const vfp = elf.armAttributes?.abiVfpArgs ?? null;
-    const flags = `ELF flags ${hexFlags(elf.flags)}`;
-    if (flag === 'soft')
-        return { abi: 'soft', evidence: `${flags}: soft-float ABI` };
-    if (vfp === 0)
-        return { abi: 'soft', evidence: 'Tag_ABI_VFP_args: base AAPCS (soft-float)' };
-    if (flag === 'hard' || vfp === 1 || vfp === 3)
-        return { abi: 'hard', evidence: flags };
-    return { abi: 'soft', evidence: `${flags} without hard-float bit and no Tag_ABI_VFP_args` };
-}
-const hexFlags = (f) => `0x${f.toString(16)}`;
-function linkFindings(elf, spec, floor, piOs) {
-    const dynamic = elf.interpreter !== null || (elf.dynamic?.needed.length ?? 0) > 0;
-    if (spec.libc === 'musl') {
-        return dynamic && !elf.isSharedLibrary
-            ? [error('musl-not-static', muslNotStatic(spec, elf))]
-            : [];
-    }
-    const out = [];
-    if (elf.interpreter !== null && elf.interpreter !== spec.interpreter) {
-        out.push(error('wrong-interpreter', wrongInterpreter(spec, elf.interpreter)));
-    }
-    const needed = elf.maxGlibc;
-    if (floor !== null && needed !== null && compareVersions(needed, floor) > 0) {
-        const os = piOs ?? PI_OS.find((o) => o.glibc === floor)?.name ?? null;
-        const offending = versionsAbove(elf, floor);
-        const runsOn = piOsRunningGlibc(needed);
-        const message = glibcTooNew(offending, needed, { glibc: floor, os }, runsOn);
-        out.push(error('glibc-too-new', message));
-    }
-    return out;
-}
-/** Every required GLIBC version above the floor, newest first. */
-function versionsAbove(elf, floor) {
-    const hits = [];
-    for (const need of elf.versionNeeds) {
-        for (const name of need.versions) {
-            const v = glibcVersionOf(name);
-            if (v !== null && compareVersions(v, floor) > 0)
-                hits.push({ v, name, file: need.file });
-        }
-    }
-    return hits.sort((a, b) => compareVersions(b.v, a.v)).map(({ name, file }) => ({ name, file }));
-}
-function startFindings(elf, spec) {
-    const missing = missingStart(elf);
-    if (missing) {
-        const message = noStartFiles(spec, missing.evidence);
-        return [{ code: 'no-start-files', severity: missing.severity, message }];
-    }
-    if (!elf.entryInExecutableSegment) {
-        return [error('entry-outside-code', entryOutsideCode(elf))];
-    }
-    return [];
-}
-/**
- * With a symbol table, a missing `_start` is proof. A stripped static binary can only be judged
- * by the missing `.init` that crti.o always contributes, which is a strong hint, not proof.
- */
-function missingStart(elf) {
-    if (elf.entry === 0)
-        return { severity: 'error', evidence: 'its entry point is 0' };
-    const { hasSymtab, hasStart } = elf.symbols;
-    if (hasSymtab && !hasStart) {
-        const evidence = 'no _start symbol; the entry point is wherever ld defaulted to';
-        return { severity: 'error', evidence };
-    }
-    const stripped = !hasSymtab && !hasStart && elf.sections.length > 0;
-    if (stripped && elf.interpreter === null && !elf.sections.some((s) => s.name === '.init')) {
-        const evidence = 'stripped, static, and without the .init section every crt file set provides';
-        return { severity: 'warning', evidence };
-    }
-    return null;
-}
-function verify_facts(elf, findings) {
-    const attrs = elf.armAttributes;
-    const isArm = elf.machine === EM_ARM;
-    const blocking = findings.some((f) => f.severity === 'error' && f.code !== 'glibc-too-new');
-    const runsOn = blocking
-        ? []
-        : elf.linkage === 'dynamic'
-            ? piOsRunningGlibc(elf.maxGlibc)
-            : PI_OS.map((os) => os.name);
-    return {
-        arch: isArm
-            ? armArchName(attrs?.cpuArchName ?? null, attrs?.cpuArch ?? null)
-            : machineArch(elf.machine),
-        cpuArch: isArm ? (attrs?.cpuArchName ?? null) : elf.machine === EM_AARCH64 ? 'v8' : null,
-        floatAbi: isArm ? armFloat(elf).abi : 'n/a',
-        glibcNeeded: elf.maxGlibc,
-        runsOn,
-        linkage: elf.linkage,
-        interpreter: elf.interpreter,
-        needed: [...(elf.dynamic?.needed ?? [])],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/elf/index.ts
-/** ELF inspection for Pi binaries: parse a file's bytes, then verify them against a target. */
-
-
-
-
 ;// CONCATENATED MODULE: ./src/verify/smoke.ts
 
+
 /**
- * Runs one binary under qemu-user with the Pi's CPU model: the default `max` CPU would accept
- * ARMv7 instructions that a Pi Zero's ARM1176 dies on.
+ * Runs one binary under qemu-user with the Pi's CPU model (the default `max` CPU would accept
+ * ARMv7 instructions that a Pi Zero's ARM1176 dies on), or natively: `command` is the runner's
+ * words and the binary, `ran` says which, and both kinds get the same timeout and group kill.
  */
-async function smokeRun(command, args, timeoutMs) {
+async function smokeRun(command, args, timeoutMs, ran) {
     const [program, ...rest] = command;
     const t0 = Date.now();
     const r = await run(program, [...rest, ...args], {
@@ -70148,12 +70971,17 @@ async function smokeRun(command, args, timeoutMs) {
     });
     const ms = Date.now() - t0;
     const firstLine = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';
-    const problem = smokeProblem(r, timeoutMs);
-    return { ok: problem === null, firstLine, problem, ms };
+    const problem = smokeProblem(r, timeoutMs, ran);
+    return { ok: problem === null, firstLine, problem, ms, ran };
+}
+/** The smoke run of one binary through a target's runner, qemu or native. */
+function smokeWith(target, runner, binary, args, timeoutMs) {
+    const command = [...runnerCommand(target, runner), binary];
+    return smokeRun(command, args, timeoutMs, howRun(target, runner));
 }
 /** How long output may stay open after the binary exited before its holder counts as left over. */
 const GRACE_MS = 2000;
-function smokeProblem(r, timeoutMs) {
+function smokeProblem(r, timeoutMs, ran) {
     if (r.timedOut) {
         return `did not finish within ${timeoutMs / 1000} s and was killed, with every process it started; if it is a server, give 'smoke-test' arguments that make it exit (e.g. --version), or raise 'smoke-test-timeout'`;
     }
@@ -70168,13 +70996,17 @@ function smokeProblem(r, timeoutMs) {
         return null;
     const sig = r.signal ?? (r.code !== null && r.code > 128 ? signalName(r.code - 128) : null);
     if (sig === 'SIGILL' || /Illegal instruction/i.test(r.stderr)) {
+        // No Pi CPU model was involved: blaming the board's CPU level would send the user astray.
+        if (ran.how === 'native')
+            return "died with 'Illegal instruction' on this host's own CPU (run natively, no qemu): it uses instructions this runner's CPU does not have, which a Pi's older core is even less likely to have; check -C target-cpu and -C target-feature in RUSTFLAGS";
         return "died with 'Illegal instruction' on the Pi's CPU model: it contains instructions this Pi's CPU does not have (e.g. ARMv7 code in an ARMv6 build); link with a toolchain built for this CPU level";
     }
     if (sig === 'SIGSEGV')
         return 'crashed with a segmentation fault';
     const err = r.stderr.trim().split('\n').slice(-3).join(' | ');
     if (/GLIBC_[\d.]+' not found|No such file or directory/.test(err)) {
-        return `could not start: ${err}`;
+        const whose = ran.how === 'native' ? " (a native run uses this host's loader and glibc)" : '';
+        return `could not start${whose}: ${err}`;
     }
     return `exited with ${sig ?? `code ${r.code}`}${err ? `: ${err}` : ''}`;
 }
@@ -70225,7 +71057,7 @@ async function checkOne(bin, target, ctx) {
         findings.push({
             code: 'smoke-failed',
             severity: 'error',
-            message: `smoke run under qemu -cpu ${ctx.runners.get(bin.target)?.cpu ?? target.qemuCpu}: ${smoke.problem}`,
+            message: `smoke run ${howRunWords(smoke.ran)}: ${smoke.problem}`,
         });
     }
     const errors = findings.filter((f) => f.severity === 'error');
@@ -70257,8 +71089,9 @@ async function smokeIfWanted(bin, target, findings, ctx) {
         ctx.log.warning(`qemu is not installed: ${bin.name} for ${bin.target} was checked statically but not run. ${ctx.qemuAdvice ?? 'Install qemu-user-static (apt-get install qemu-user-static) to run them.'}`, 'smoke test skipped');
         return null;
     }
-    const result = await smokeRun([...runnerCommand(target, runner), bin.path], ctx.inputs.smokeTest, ctx.inputs.smokeTestTimeoutMs);
-    ctx.log.info(`smoke run ${bin.name} (${runner.cpu ?? target.qemuCpu}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`);
+    const result = await smokeWith(target, runner, bin.path, ctx.inputs.smokeTest, ctx.inputs.smokeTestTimeoutMs);
+    const ran = result.ran;
+    ctx.log.info(`smoke run ${bin.name} (${ran.how === 'qemu' ? ran.cpu : 'native'}): ${result.ok ? 'ok' : 'FAILED'} in ${result.ms} ms: ${showValue(result.firstLine)}`);
     return result;
 }
 /** One message per failed binary, for the step's single error. */
@@ -70274,6 +71107,7 @@ function verificationFailure(checked) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
 
 
 
@@ -70366,32 +71200,42 @@ async function prepare(door, log, temps) {
         packages: crossLibcPackages(needLibc),
     });
     adoptCrossLibc(needLibc, plans, log);
-    const sysroots = inputs.sysroot
-        ? await stage('Sysroot packages', () => prepareSysroots(inputs, plans, {
+    const piOs = wantsPiOsPackages(inputs, qemus)
+        ? await stage('Pi OS packages', () => prepareSysroots(inputs, plans, qemus, {
             toolCacheDir: renv.toolCache,
             workDir: work,
             log,
             zigRuntime: { node: process.execPath, entry: zigWrapperEntry(door.distDir) },
         }))
-        : new Map();
-    const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots);
+        : { sysroots: new Map(), runtimes: new Map() };
+    adoptSysroots(piOs, plans, uses, log);
+    const { sysroots, runtimes } = piOs;
+    const host = hostFacts();
+    const qemuAdvice = qemuMissingAdvice(host);
+    const hostRuns = new Map(inputs.targets.map((t) => [
+        t.spec.triple,
+        hostRun(host, t.spec, t.qemuCpu, inputs.glibcFloor, qemus.has(t.spec.qemu.binary)),
+    ]));
+    const cargo = configureCargo(inputs.targets, plans, qemus, work, sysroots, runtimes, hostRuns);
     // A work dir with a space puts the runner links elsewhere: the front door may clean both.
     for (const r of cargo.runners.values()) {
+        if (r.kind !== 'qemu')
+            continue;
         const dir = external_node_path_.dirname(r.qemu);
         if (!temps.includes(dir) && external_node_path_.relative(work, dir).startsWith('..'))
             temps.push(dir);
     }
-    const host = hostFacts();
-    const qemuAdvice = qemuMissingAdvice(host);
-    const hostRuns = inputs.targets.map((t) => hostRun(host, t.spec, t.spec.qemu.cpu, inputs.glibcFloor));
-    // Native runs on arm64 Linux are not wired yet: such a host still runs its targets under qemu.
-    if (hostRuns.every((r) => r.how === 'none')) {
+    const runs = [...hostRuns.values()];
+    if (runs.every((r) => r.how === 'none')) {
         // macOS and unknown hosts: one notice per target instead of advice to install what is not there.
-        for (const r of hostRuns)
+        for (const r of runs)
             if (r.how === 'none')
                 log.warning(r.notice, 'no smoke run on this host');
     }
     else {
+        for (const r of runs)
+            if (r.how === 'native')
+                log.warning(r.note, 'smoke run natively');
         for (const q of cargo.missingQemu) {
             log.warning(`${q} not found: no cargo runner for its targets, binaries are checked statically only. ${qemuAdvice}`, 'qemu missing');
         }
@@ -70421,7 +71265,7 @@ async function prepare(door, log, temps) {
 async function finish(p, door, log) {
     const { inputs, triples, work, plans, uses, zigCache, sysroots, cargo, times, stage } = p;
     const stripEnv = cargoStripEnv(inputs.profile, plans, inputs.strip);
-    const built = await buildAndTest(inputs, triples, { ...process.env, ...cargo.env, ...stripEnv }, stage, log, door);
+    const built = await buildAndTest(inputs, triples, { ...process.env, ...cargo.env, ...stripEnv }, stage, log, door).catch((err) => withSysrootHint(err, { inputs, sysroots, toolCacheDir: door.runnerEnv.toolCache, log }));
     // Best effort, like the toolchain: saved once the build has filled it.
     if (zigCache && !zigCache.hit)
         await saveCachedDir(zigCache.dir, zigCache.key, log);
@@ -71203,7 +72047,8 @@ async function main_dispatch(parsed, term, log, color, temps) {
                 throw new UsageError(names.length > 1
                     ? `--bin: the build made ${names.length} binaries (${names.join(', ')}); pick one, e.g. --bin ${names[0]}`
                     : `the build made no binary to run; name one with --bin NAME`);
-            log.info(`Running ${bin.name} under ${target.spec.qemu.binary} -cpu ${runner.cpu ?? target.qemuCpu}`);
+            const ran = howRun(target, runner);
+            log.info(`Running ${bin.name} ${ran.how === 'qemu' ? `under ${target.spec.qemu.binary} -cpu ${ran.cpu}` : 'natively on this host (no qemu)'}`);
             const [program, ...args] = [
                 ...runnerCommand(target, runner),
                 bin.path,
