@@ -103,7 +103,7 @@ export const INPUTS = [
     group: 'toolchain',
     default: '',
     description:
-      "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used).",
+      "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used). Also used without sysroot-packages: for the Pi Zero/1 smoke run's Pi OS libc and for the package hint after a failed build.",
   },
   {
     name: 'sysroot-keyring',

@@ -4,7 +4,6 @@ import { splitArgs } from './args.js';
 import { InputError, errorMessage } from './errors.js';
 import { locateInside, looksLikeGlob, staysBelow, type Located } from './paths.js';
 import { shown } from './show.js';
-import { runtimePackages } from './sysroot/archives.js';
 import { resolveTargets, type ResolvedTarget } from './targets/resolve.js';
 import { DEFAULT_PI_OS, PI_OS, type PiOsName } from './targets/table.js';
 import { INPUTS, type InputName } from './input-table.js';
@@ -361,12 +360,13 @@ function sysrootInputs(
   if (entries.length === 0) {
     const given = (['sysroot-mirror', 'sysroot-keyring'] as const).filter((n) => text(n));
     if (given.length === 0) return null;
-    // An ARMv6 glibc target's smoke run takes the Pi OS libc from the same archives.
-    if (!targets.some((t) => runtimePackages(t.spec.triple).length > 0)) {
+    // Without packages the archives still serve glibc targets: the ARMv6 smoke run's Pi OS libc
+    // and the missing-library hint after a failed build.
+    if (!targets.some((t) => t.spec.libc === 'gnu')) {
       const n = given[0] as InputName;
       throw new InputError(
         n,
-        `only applies with 'sysroot-packages' or an ARMv6 glibc target (pi-zero, pi1: their smoke run uses the Raspbian libc); list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`,
+        `only applies to glibc targets (the Pi OS archives are glibc packages), and every target here is musl; remove '${n}'`,
       );
     }
   }

@@ -162,10 +162,13 @@ describe('sysroot inputs', () => {
     });
   });
 
-  test('an ARMv6 glibc target takes sysroot-mirror alone: its smoke run uses the Raspbian libc', () => {
+  test('glibc targets take sysroot-mirror alone: the ARMv6 runtime and the missing-library hint use it', () => {
     expect(
       parse({ target: 'pi-zero, pi4', 'sysroot-mirror': 'http://127.0.0.1:1/m' }).sysroot,
     ).toEqual({ all: [], byTriple: {}, mirror: 'http://127.0.0.1:1/m', keyring: null });
+    expect(parse({ target: 'pi4', 'sysroot-mirror': 'http://127.0.0.1:1/m' }).sysroot?.mirror).toBe(
+      'http://127.0.0.1:1/m',
+    );
     expect(parse({ target: 'pi-zero' }).sysroot).toBeNull();
   });
 
@@ -184,14 +187,14 @@ describe('sysroot inputs', () => {
       /only http/,
     ],
     [
-      { target: 'pi4, pi-zero:musl', 'sysroot-mirror': 'http://x' },
+      { target: 'pi4:musl, pi-zero:musl', 'sysroot-mirror': 'http://x' },
       'sysroot-mirror',
-      /only applies with 'sysroot-packages' or an ARMv6 glibc target \(pi-zero, pi1/,
+      /only applies to glibc targets .*every target here is musl; remove 'sysroot-mirror'/,
     ],
     [
-      { target: 'pi4', 'sysroot-keyring': 'k.gpg' },
+      { target: 'pi4:musl', 'sysroot-keyring': 'k.gpg' },
       'sysroot-keyring',
-      /only applies with 'sysroot-packages'/,
+      /only applies to glibc targets/,
     ],
     [
       { target: 'pi4', 'sysroot-packages': 'libssl-dev', 'sysroot-keyring': 'nope.gpg' },
