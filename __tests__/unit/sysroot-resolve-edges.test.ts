@@ -184,6 +184,40 @@ describe('what is not followed', () => {
   });
 });
 
+describe('needs met by what is already there', () => {
+  it('a package needed again, at a version it has, is taken once', () => {
+    const u = universe(
+      stanza('top', '1', { Depends: 'liba, libb' }),
+      stanza('libb', '1', { Depends: 'liba (>= 1.0)' }),
+      stanza('liba', '1.0'),
+    );
+    const r = resolve(['top'], u, { have: HAVE });
+    expect(names(r)).toEqual(['top=1', 'liba=1.0', 'libb=1']);
+    expect(r.neededBy.get('liba')).toBe('top');
+  });
+
+  it('a requested name the toolchain has is recorded even when nothing else needs it', () => {
+    const r = resolve(['libc6-dev', 'top'], universe(stanza('top', '1')), { have: HAVE });
+    expect(names(r)).toEqual(['top=1']);
+    expect([...r.fromToolchain]).toEqual(['libc6-dev']);
+  });
+
+  it('only the providers the toolchain has are recorded as from the toolchain', () => {
+    const u = universe(
+      stanza('app-dev', '1', { Depends: 'libc-dev | awk' }),
+      stanza('libc6-dev', '2.36-9', { Provides: 'libc-dev' }),
+      stanza('mawk', '1.3.4', { Provides: 'awk' }),
+    );
+    expect([...resolve(['app-dev'], u, { have: HAVE }).fromToolchain]).toEqual(['libc6-dev']);
+  });
+
+  it('an error about a need carries no did-you-mean', () => {
+    const u = universe(stanza('top', '1', { Depends: 'libgone' }));
+    const e = resolveError(() => resolve(['top'], u, { have: HAVE }));
+    expect([e.unknown, e.suggestions]).toEqual([null, []]);
+  });
+});
+
 describe('suggest', () => {
   const pool = [
     'libssl-dev',
@@ -213,6 +247,19 @@ describe('suggest', () => {
     expect(suggest('udev', ['libudev', 'libudev-dev', 'libudev1'])).toEqual([
       'libudev',
       'libudev-dev',
+    ]);
+  });
+
+  it('a long name: its -dev and lib…-dev within the distance limit still come first', () => {
+    const name = 'averyveryverylongpackagename'; // 28 characters: the limit is 7
+    expect(suggest(name, [`${name.slice(0, -1)}x`, `lib${name}-dev`])).toEqual([
+      `lib${name}-dev`,
+      `${name.slice(0, -1)}x`,
+    ]);
+    const short = name.slice(0, 16); // the limit is 4
+    expect(suggest(short, [`${short.slice(0, -1)}x`, `${short}-dev`])).toEqual([
+      `${short}-dev`,
+      `${short.slice(0, -1)}x`,
     ]);
   });
 
