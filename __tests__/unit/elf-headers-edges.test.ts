@@ -5,8 +5,10 @@
  * an interpreter or without DF_1_PIE, and what readelf says of every section header.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseElf, type ParsedElf } from '../../src/elf/parse.js';
 import { elfCorpus, type Corpus, type CorpusName } from '../helpers/elf-corpus.js';
 
@@ -198,18 +200,18 @@ describe('two libraries, two version needs, _start only in .dynsym', () => {
   let two: Uint8Array;
   let exported: Uint8Array;
   beforeAll(() => {
-    dir = execFileSync('mktemp', ['-d']).toString().trim();
-    const src = `${dir}/m.c`;
-    execFileSync('sh', ['-c', 'cat > "$1"', 'sh', src], {
-      input:
-        '#include <math.h>\n#include <stdio.h>\nint main(int c, char **v) { printf("%f\\n", cos(c)); return v[0] == 0; }\n',
-    });
+    dir = mkdtempSync(join(tmpdir(), 'elf-headers-edges-'));
+    writeFileSync(
+      join(dir, 'm.c'),
+      '#include <math.h>\n#include <stdio.h>\nint main(int c, char **v) { printf("%f\\n", cos(c)); return v[0] == 0; }\n',
+    );
     const gcc = (args: string[]) => execFileSync('aarch64-linux-gnu-gcc', args, { cwd: dir });
     gcc(['-O2', '-fno-builtin', '-Wl,--no-as-needed', 'm.c', '-lm', '-o', 'two']);
     gcc(['-O2', '-rdynamic', '-s', 'm.c', '-lm', '-o', 'exported']);
-    two = new Uint8Array(readFileSync(`${dir}/two`));
-    exported = new Uint8Array(readFileSync(`${dir}/exported`));
+    two = new Uint8Array(readFileSync(join(dir, 'two')));
+    exported = new Uint8Array(readFileSync(join(dir, 'exported')));
   }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads every DT_NEEDED and follows vn_next to the second file', () => {
     const e = parseElf(two);
