@@ -102,6 +102,21 @@ describe('extended numbering (PN_XNUM, SHN_XINDEX, e_shnum 0)', () => {
     },
   );
 
+  it('only one of the two moved: each is read from section 0 alone', () => {
+    const e = parseElf(bytesOf('armv7-good'));
+    const names = (b: Uint8Array) => parseElf(b).sections.map((s) => s.name);
+    const strndx = bytesOf('armv7-good');
+    const v = view(strndx);
+    v.setUint32(v.getUint32(32, true) + 24, v.getUint16(50, true), true); // sh_link of section 0
+    v.setUint16(50, 0xffff, true);
+    expect(names(strndx)).toEqual(e.sections.map((s) => s.name));
+    const shnum = bytesOf('armv7-good');
+    const w = view(shnum);
+    w.setUint32(w.getUint32(32, true) + 20, w.getUint16(48, true), true); // sh_size of section 0
+    w.setUint16(48, 0, true);
+    expect(names(shnum)).toEqual(e.sections.map((s) => s.name));
+  });
+
   it('PN_XNUM without section headers: no segments', () => {
     const b = bytesOf('armv7-movw-static');
     const v = view(b);
@@ -242,6 +257,14 @@ describe('classification of ET_DYN files and ARM float flags', () => {
     // Without its dynamic segment too: a real entry point and nothing to load.
     setSegmentType(b, parseElf(b), PT_DYNAMIC, PT_NULL);
     expect(parseElf(b)).toMatchObject({ linkage: 'static-pie', dynamic: null });
+  });
+
+  it('without an interpreter or DF_1_PIE but with libraries to load: a shared library', () => {
+    const b = bytesOf('aarch64-good');
+    const e = parseElf(b);
+    setSegmentType(b, e, PT_INTERP, PT_NULL);
+    patchDynamic(b, e, DT_FLAGS_1, { value: 0 });
+    expect(parseElf(b)).toMatchObject({ linkage: 'dynamic', isSharedLibrary: true, pie: false });
   });
 
   it('a static-pie from an older linker (no DF_1_PIE) is still one', () => {
