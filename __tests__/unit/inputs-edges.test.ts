@@ -49,7 +49,8 @@ describe('choices and booleans', () => {
       ['FALSE', false],
       [' true ', true],
     ] as const) {
-      expect([v, parse({ target: 'pi4', cache: v, strip: v, upload: v }).cache]).toEqual([v, want]);
+      const i = parse({ target: 'pi4', cache: v, strip: v, upload: v });
+      expect([v, i.cache, i.strip, i.upload]).toEqual([v, want, want, want]);
     }
     const d = parse({ target: 'pi4' });
     expect([d.cache, d.strip, d.upload, d.locked, d.allFeatures, d.noDefaultFeatures]).toEqual([
@@ -154,7 +155,9 @@ describe('texts, lists and names', () => {
 describe('numbers', () => {
   test('seconds: 1 to 3600, decimals allowed, nothing else', () => {
     const ms = (v: string) => parse({ target: 'pi4', 'smoke-test-timeout': v }).smokeTestTimeoutMs;
-    expect([ms('1'), ms('3600'), ms('1.5'), ms('0.5')]).toEqual([1000, 3600000, 1500, 500]);
+    expect([ms('1'), ms('3600'), ms('1.5'), ms('0.5'), ms('1.25')]).toEqual([
+      1000, 3600000, 1500, 500, 1250,
+    ]);
     expect(parse({ target: 'pi4' }).downloadTimeoutMs).toBe(60000);
     expect(parse({ target: 'pi4', 'download-timeout': '5' }).downloadTimeoutMs).toBe(5000);
     for (const v of ['0', '3601', '3600.5', '-1', '1.', '.5', '1e3', ' 5x', '5x', 'x5']) {
@@ -289,6 +292,11 @@ describe('path inputs stay inside the workspace', () => {
     expect(parse({ ...wd, include: 'README.md, ../LICENSE\nREADME.md' }).include).toEqual([
       path.join(ws, 'app', 'README.md'),
       path.join(ws, 'LICENSE'),
+    ]);
+    // A file whose name only looks like a glob is packed as named.
+    fs.writeFileSync(path.join(ws, 'app', 'notes[1].txt'), 'x\n');
+    expect(parse({ ...wd, include: 'notes[1].txt' }).include).toEqual([
+      path.join(ws, 'app', 'notes[1].txt'),
     ]);
     const where = "; paths are relative to 'working-directory'";
     expect(message({ ...wd, include: 'nope.md' })).toBe(
