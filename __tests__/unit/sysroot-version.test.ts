@@ -28,6 +28,11 @@ describe('Debian version comparison', () => {
     ['1.1.1w-0+deb11u1', '1.1.1n-0+deb11u5', 1],
     ['2:1.2-1', '1:9.9-9', 1],
     ['1.2-3-4', '1.2-3', 1], // the revision starts at the last '-'
+    ['1.0A', '1.0+', -1], // upper-case letters are letters too, A and Z included
+    ['1.0Z', '1.0+', -1],
+    ['1.0z', '1.0+', -1],
+    ['1.5', '1.', 1], // a digit left over after the other string ended
+    ['12:1.0', '9:2.0', 1], // an epoch of two digits
   ])('%s vs %s → %i', (a, b, want) => {
     expect(sign(compareVersions(a, b))).toBe(want);
     expect(sign(compareVersions(b, a))).toBe(0 - want || 0);
@@ -95,6 +100,14 @@ describe('Debian version comparison', () => {
     expect(() => parseVersion('1.0 beta')).toThrow(/invalid character/);
   });
 
+  it('trims the text, and refuses an empty or non-numeric epoch and a bad revision', () => {
+    expect(parseVersion(' 12:1.0-1 ')).toEqual({ epoch: 12, upstream: '1.0', revision: '1' });
+    for (const v of [':1.0', 'x1:2', '1x:2']) expect(() => parseVersion(v)).toThrow(/bad epoch/);
+    expect(() => parseVersion('a1.0')).toThrow(/does not start with a digit/);
+    for (const v of ['1.0-_1', '1.0-1_'])
+      expect(() => parseVersion(v)).toThrow(/invalid character/);
+  });
+
   it('checks relations, the obsolete < and > meaning <= and >=', () => {
     expect(satisfies('1.1.1w-0+deb11u1', '>=', '1.1.1')).toBe(true);
     expect(satisfies('3.0.20-1', '<<', '3.0.20-1')).toBe(false);
@@ -102,6 +115,23 @@ describe('Debian version comparison', () => {
     expect(satisfies('3.0.20-1', '=', '3.0.20-1')).toBe(true);
     expect(satisfies('3.0.20-1', '>>', '3.0.20-1')).toBe(false);
     expect(satisfies('3.0.21', '>>', '3.0.20-1')).toBe(true);
+    // Each relation on both sides of the wanted version.
+    const cases: [string, string, boolean, boolean][] = [
+      ['<<', '1.0', true, false],
+      ['<=', '1.0', true, false],
+      ['=', '1.0', false, false],
+      ['>=', '1.0', false, true],
+      ['>>', '1.0', false, true],
+    ];
+    for (const [op, v, below, above] of cases) {
+      const r = normaliseRelation(op);
+      expect([op, r, satisfies('0.9', r, v), satisfies('1.1', r, v)]).toEqual([
+        op,
+        op,
+        below,
+        above,
+      ]);
+    }
     expect(normaliseRelation('<')).toBe('<=');
     expect(normaliseRelation('>')).toBe('>=');
     expect(() => normaliseRelation('=>')).toThrow(/relation/);
