@@ -236,7 +236,7 @@ describe('env', () => {
     const r = await runCli(['env', '--target', 'pi4', ...flags], { cwd: crate, env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=/m);
-    expect(r.stdout).toMatch(/^export RUSTUP_TOOLCHAIN=debian-web$/m);
+    expect(r.stdout).toMatch(new RegExp(`^export RUSTUP_TOOLCHAIN=${RUST_TOOLCHAIN}$`, 'm'));
     // The exported runner's links stay for the user's shell, in a run directory of TMPDIR.
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('rust-rpi-cross-'))).toHaveLength(1);
     // The shell evaluates exactly what the CLI printed; paths reach it as arguments, not code.
@@ -258,7 +258,6 @@ describe('env', () => {
     expect(
       fs.existsSync(path.join(crate, 'target', 'aarch64-unknown-linux-gnu', 'release', 'pi-hello')),
     ).toBe(true);
-    expect(RUST_TOOLCHAIN).toBe('debian-web');
   });
 });
 

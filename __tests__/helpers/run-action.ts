@@ -30,7 +30,13 @@ const made: string[] = [];
 /** Removes this file's runner dirs (each holds a workspace with target/ and a tool cache). */
 export function removeRunnerDirs(): void {
   if (process.env.RPI_KEEP_TEST_DIRS) return;
-  for (const root of made.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+  for (const root of made.splice(0)) {
+    try {
+      fs.rmSync(root, { recursive: true, force: true });
+    } catch {
+      // Still in use (a file's own tmpfs mount under it, unmounted by its afterAll): left.
+    }
+  }
 }
 
 export function runnerDirs(label: string, spaces = true): RunnerDirs {
