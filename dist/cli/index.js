@@ -32597,86 +32597,6 @@ function shown(value, max = SHOWN_CHARS) {
     return c ? `'${c.head}…' (${c.length} characters)` : `'${value}'`;
 }
 
-;// CONCATENATED MODULE: ./src/sysroot/archives.json
-const archives_namespaceObject = /*#__PURE__*/JSON.parse('{"schema":1,"archives":{"debian":{"label":"Debian archive","origin":"http://ftp.debian.org","path":"/debian","keyset":"debian"},"debian-security":{"label":"Debian security archive","origin":"http://security.debian.org","path":"/debian-security","keyset":"debian"},"raspbian":{"label":"Raspbian archive (32-bit Raspberry Pi OS, ARMv6 hard-float)","origin":"http://raspbian.raspberrypi.com","path":"/raspbian","keyset":"raspbian"},"raspberrypi":{"label":"Raspberry Pi archive","origin":"http://archive.raspberrypi.com","path":"/debian","keyset":"raspberrypi"}},"releases":{"buster":{"debian":{"origin":"http://archive.debian.org","suites":["buster","buster-updates"],"components":["main"]},"debian-security":{"origin":"http://archive.debian.org","suites":["buster/updates"],"components":["main"]},"raspbian":{"suites":["buster"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["buster"],"components":["main"]}},"bullseye":{"debian":{"suites":["bullseye","bullseye-updates"],"components":["main"]},"debian-security":{"suites":["bullseye-security"],"components":["main"]},"raspbian":{"suites":["bullseye"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bullseye"],"components":["main"]}},"bookworm":{"debian":{"suites":["bookworm","bookworm-updates"],"components":["main"]},"debian-security":{"suites":["bookworm-security"],"components":["main"]},"raspbian":{"suites":["bookworm"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bookworm"],"components":["main"]}},"trixie":{"debian":{"suites":["trixie","trixie-updates"],"components":["main"]},"debian-security":{"suites":["trixie-security"],"components":["main"]},"raspbian":{"suites":["trixie"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["trixie"],"components":["main"]}}},"targets":{"aarch64-unknown-linux-gnu":{"debArch":"arm64","primary":["debian","debian-security"],"supplements":["raspberrypi"]},"armv7-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"]},"arm-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"],"runtime":["libc6","libstdc++6"]}},"keysets":{"debian":{"package":"debian-archive-keyring","fingerprints":["1F89983E0081FDE018F3CC9673A4F27B8DD47936","AC530D520F2F3269F5E98313A48449044AAD5C5D","A4285295FC7B1A81600062A9605C66F00D6C9793","B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8","05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0","4D64FEC119C2029067D6E791F8D2585B8783D481","04B54C3CDCA79751B16BC6B5225629DF75B188BD","5E04A1E3223A19A20706E20F9904613D4CCE68C6","41587F7DB8C774BCCF131416762F67A0B2C39DE4","80D15823B7FD1561F9F7BCDDDC30D7C23CBBABEE","5E61B217265DA9807A23C5FF4DFAB270CAA96DFA","6D33866EDD8FFA41C0143AEDDCC9EFBF77E11517"]},"raspbian":{"package":"raspbian-archive-keyring","fingerprints":["A0DA38D0D76E8B5D638872819165938D90FDDD2E"],"keyUrl":"http://archive.raspbian.org/raspbian.public.key"},"raspberrypi":{"package":"raspberrypi-archive-keyring","fingerprints":["CF8A1AF502A2AA2D763BAE7E82B129927FA3303E"],"keyUrl":"http://archive.raspberrypi.com/debian/raspberrypi.gpg.key"}},"toolchainProvides":["libc6","libc6-dev","libc-dev-bin","libgcc-s1","libgcc1","libcrypt1","libcrypt-dev","linux-libc-dev","libstdc++6"],"foreignHeaders":{"architecture":"all","nameSuffixes":["-dev","-headers"]}}');
-;// CONCATENATED MODULE: ./src/sysroot/archives.ts
-/**
- * Which archives a target's packages come from, as data (archives.json): origins, paths, suites
- * per Pi OS release, components, the pinned key fingerprints, and the `sysroot-mirror` rule.
- * Pure: no I/O.
- */
-
-
-const ARCHIVE_IDS = (/* unused pure expression or super */ null && ([
-    'debian',
-    'debian-security',
-    'raspbian',
-    'raspberrypi',
-]));
-const ARCHIVES = archives_namespaceObject;
-/**
- * `sysroot-mirror: <url>` serves every archive under `<url>/<archive>/`: one origin cannot stand
- * in for them all because two of them share the path `/debian`.
- */
-function archiveBase(id, piOs, mirror) {
-    if (mirror)
-        return `${mirror.replace(/\/+$/, '')}/${id}`;
-    const facts = ARCHIVES.archives[id];
-    const origin = ARCHIVES.releases[piOs]?.[id]?.origin ?? facts.origin;
-    return `${origin}${facts.path}`;
-}
-/**
- * The published key of `source`'s keyset: the archive's own URL, or under `sysroot-mirror` the
- * same file name beside that archive (`<url>/raspbian/raspbian.public.key`); null when the
- * keyset publishes none.
- */
-function keyUrl(source, mirror) {
-    const url = ARCHIVES.keysets[source.keyset]?.keyUrl;
-    if (!url)
-        return null;
-    return mirror ? `${source.base}/${url.slice(url.lastIndexOf('/') + 1)}` : url;
-}
-/** The runtime packages of `triple` (see TargetArchives.runtime); empty for most targets. */
-function runtimePackages(triple) {
-    return ARCHIVES.targets[triple]?.runtime ?? [];
-}
-/** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */
-function archives_suiteSources(triple, piOs, mirror) {
-    const target = ARCHIVES.targets[triple];
-    if (!target) {
-        const musl = /musl/.test(triple);
-        throw new InputError('sysroot-packages', musl
-            ? `${triple} is a musl target, but Pi OS packages are built for glibc; build a gnu target (e.g. ${triple.replace(/musl/, 'gnu')}) or drop 'sysroot-packages'`
-            : `no Pi OS archive is known for ${triple}; use one of ${Object.keys(ARCHIVES.targets).join(', ')}`);
-    }
-    const release = ARCHIVES.releases[piOs];
-    if (!release) {
-        throw new InputError('pi-os', `no package archives are known for '${piOs}'; use one of ${Object.keys(ARCHIVES.releases).join(', ')}`);
-    }
-    const out = [];
-    const add = (id, optional) => {
-        const rel = release[id];
-        const facts = ARCHIVES.archives[id];
-        for (const suite of rel.suites) {
-            out.push({
-                archive: id,
-                label: facts.label,
-                base: archiveBase(id, piOs, mirror),
-                suite,
-                components: rel.components,
-                debArch: target.debArch,
-                keyset: facts.keyset,
-                optional,
-            });
-        }
-    };
-    for (const id of target.primary)
-        add(id, false);
-    for (const id of target.supplements)
-        add(id, true);
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/targets/resolve.ts
 
 
@@ -32880,7 +32800,7 @@ const INPUTS = [
         name: 'sysroot-mirror',
         group: 'toolchain',
         default: '',
-        description: "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used).",
+        description: "Serves every package archive under <url>/<archive>/ (debian, debian-security, raspbian, raspberrypi) instead of the archives' own hosts (GHES, air-gapped runners, a company mirror), with the Pi archives' published keys beside them (<url>/raspbian/raspbian.public.key, <url>/raspberrypi/raspberrypi.gpg.key; only keys with the pinned fingerprints are used). Also used without sysroot-packages: for the Pi Zero/1 smoke run's Pi OS libc and for the package hint after a failed build.",
     },
     {
         name: 'sysroot-keyring',
@@ -33059,7 +32979,6 @@ function renderActionInputs(inputs = INPUTS) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
-
 
 
 
@@ -33295,10 +33214,11 @@ function sysrootInputs(text, targets, cwd) {
         const given = ['sysroot-mirror', 'sysroot-keyring'].filter((n) => text(n));
         if (given.length === 0)
             return null;
-        // An ARMv6 glibc target's smoke run takes the Pi OS libc from the same archives.
-        if (!targets.some((t) => runtimePackages(t.spec.triple).length > 0)) {
+        // Without packages the archives still serve glibc targets: the ARMv6 smoke run's Pi OS libc
+        // and the missing-library hint after a failed build.
+        if (!targets.some((t) => t.spec.libc === 'gnu')) {
             const n = given[0];
-            throw new InputError(n, `only applies with 'sysroot-packages' or an ARMv6 glibc target (pi-zero, pi1: their smoke run uses the Raspbian libc); list the Debian packages to fetch (e.g. 'libssl-dev') or remove '${n}'`);
+            throw new InputError(n, `only applies to glibc targets (the Pi OS archives are glibc packages), and every target here is musl; remove '${n}'`);
         }
     }
     const all = [];
@@ -34762,6 +34682,86 @@ function qemuMissingAdvice(host) {
     return host.os === 'linux'
         ? 'Install qemu-user-static (apt-get install qemu-user-static) to run them.'
         : `${rowFor(host).noQemu ?? 'there is no qemu-user for this host'}: run the smoke test on a Linux runner.`;
+}
+
+;// CONCATENATED MODULE: ./src/sysroot/archives.json
+const archives_namespaceObject = /*#__PURE__*/JSON.parse('{"schema":1,"archives":{"debian":{"label":"Debian archive","origin":"http://ftp.debian.org","path":"/debian","keyset":"debian"},"debian-security":{"label":"Debian security archive","origin":"http://security.debian.org","path":"/debian-security","keyset":"debian"},"raspbian":{"label":"Raspbian archive (32-bit Raspberry Pi OS, ARMv6 hard-float)","origin":"http://raspbian.raspberrypi.com","path":"/raspbian","keyset":"raspbian"},"raspberrypi":{"label":"Raspberry Pi archive","origin":"http://archive.raspberrypi.com","path":"/debian","keyset":"raspberrypi"}},"releases":{"buster":{"debian":{"origin":"http://archive.debian.org","suites":["buster","buster-updates"],"components":["main"]},"debian-security":{"origin":"http://archive.debian.org","suites":["buster/updates"],"components":["main"]},"raspbian":{"suites":["buster"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["buster"],"components":["main"]}},"bullseye":{"debian":{"suites":["bullseye","bullseye-updates"],"components":["main"]},"debian-security":{"suites":["bullseye-security"],"components":["main"]},"raspbian":{"suites":["bullseye"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bullseye"],"components":["main"]}},"bookworm":{"debian":{"suites":["bookworm","bookworm-updates"],"components":["main"]},"debian-security":{"suites":["bookworm-security"],"components":["main"]},"raspbian":{"suites":["bookworm"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["bookworm"],"components":["main"]}},"trixie":{"debian":{"suites":["trixie","trixie-updates"],"components":["main"]},"debian-security":{"suites":["trixie-security"],"components":["main"]},"raspbian":{"suites":["trixie"],"components":["main","contrib","non-free","rpi"]},"raspberrypi":{"suites":["trixie"],"components":["main"]}}},"targets":{"aarch64-unknown-linux-gnu":{"debArch":"arm64","primary":["debian","debian-security"],"supplements":["raspberrypi"]},"armv7-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"]},"arm-unknown-linux-gnueabihf":{"debArch":"armhf","primary":["raspbian"],"supplements":["raspberrypi"],"runtime":["libc6","libstdc++6"]}},"keysets":{"debian":{"package":"debian-archive-keyring","fingerprints":["1F89983E0081FDE018F3CC9673A4F27B8DD47936","AC530D520F2F3269F5E98313A48449044AAD5C5D","A4285295FC7B1A81600062A9605C66F00D6C9793","B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8","05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0","4D64FEC119C2029067D6E791F8D2585B8783D481","04B54C3CDCA79751B16BC6B5225629DF75B188BD","5E04A1E3223A19A20706E20F9904613D4CCE68C6","41587F7DB8C774BCCF131416762F67A0B2C39DE4","80D15823B7FD1561F9F7BCDDDC30D7C23CBBABEE","5E61B217265DA9807A23C5FF4DFAB270CAA96DFA","6D33866EDD8FFA41C0143AEDDCC9EFBF77E11517"]},"raspbian":{"package":"raspbian-archive-keyring","fingerprints":["A0DA38D0D76E8B5D638872819165938D90FDDD2E"],"keyUrl":"http://archive.raspbian.org/raspbian.public.key"},"raspberrypi":{"package":"raspberrypi-archive-keyring","fingerprints":["CF8A1AF502A2AA2D763BAE7E82B129927FA3303E"],"keyUrl":"http://archive.raspberrypi.com/debian/raspberrypi.gpg.key"}},"toolchainProvides":["libc6","libc6-dev","libc-dev-bin","libgcc-s1","libgcc1","libcrypt1","libcrypt-dev","linux-libc-dev","libstdc++6"],"foreignHeaders":{"architecture":"all","nameSuffixes":["-dev","-headers"]}}');
+;// CONCATENATED MODULE: ./src/sysroot/archives.ts
+/**
+ * Which archives a target's packages come from, as data (archives.json): origins, paths, suites
+ * per Pi OS release, components, the pinned key fingerprints, and the `sysroot-mirror` rule.
+ * Pure: no I/O.
+ */
+
+
+const ARCHIVE_IDS = (/* unused pure expression or super */ null && ([
+    'debian',
+    'debian-security',
+    'raspbian',
+    'raspberrypi',
+]));
+const ARCHIVES = archives_namespaceObject;
+/**
+ * `sysroot-mirror: <url>` serves every archive under `<url>/<archive>/`: one origin cannot stand
+ * in for them all because two of them share the path `/debian`.
+ */
+function archiveBase(id, piOs, mirror) {
+    if (mirror)
+        return `${mirror.replace(/\/+$/, '')}/${id}`;
+    const facts = ARCHIVES.archives[id];
+    const origin = ARCHIVES.releases[piOs]?.[id]?.origin ?? facts.origin;
+    return `${origin}${facts.path}`;
+}
+/**
+ * The published key of `source`'s keyset: the archive's own URL, or under `sysroot-mirror` the
+ * same file name beside that archive (`<url>/raspbian/raspbian.public.key`); null when the
+ * keyset publishes none.
+ */
+function keyUrl(source, mirror) {
+    const url = ARCHIVES.keysets[source.keyset]?.keyUrl;
+    if (!url)
+        return null;
+    return mirror ? `${source.base}/${url.slice(url.lastIndexOf('/') + 1)}` : url;
+}
+/** The runtime packages of `triple` (see TargetArchives.runtime); empty for most targets. */
+function runtimePackages(triple) {
+    return ARCHIVES.targets[triple]?.runtime ?? [];
+}
+/** The suites to read for `triple` on Pi OS `piOs`, primary archives first. */
+function archives_suiteSources(triple, piOs, mirror) {
+    const target = ARCHIVES.targets[triple];
+    if (!target) {
+        const musl = /musl/.test(triple);
+        throw new InputError('sysroot-packages', musl
+            ? `${triple} is a musl target, but Pi OS packages are built for glibc; build a gnu target (e.g. ${triple.replace(/musl/, 'gnu')}) or drop 'sysroot-packages'`
+            : `no Pi OS archive is known for ${triple}; use one of ${Object.keys(ARCHIVES.targets).join(', ')}`);
+    }
+    const release = ARCHIVES.releases[piOs];
+    if (!release) {
+        throw new InputError('pi-os', `no package archives are known for '${piOs}'; use one of ${Object.keys(ARCHIVES.releases).join(', ')}`);
+    }
+    const out = [];
+    const add = (id, optional) => {
+        const rel = release[id];
+        const facts = ARCHIVES.archives[id];
+        for (const suite of rel.suites) {
+            out.push({
+                archive: id,
+                label: facts.label,
+                base: archiveBase(id, piOs, mirror),
+                suite,
+                components: rel.components,
+                debArch: target.debArch,
+                keyset: facts.keyset,
+                optional,
+            });
+        }
+    };
+    for (const id of target.primary)
+        add(id, false);
+    for (const id of target.supplements)
+        add(id, true);
+    return out;
 }
 
 ;// CONCATENATED MODULE: external "module"
