@@ -6,7 +6,6 @@
  * Contents gets a guess by name from its Packages index, said to be one. Best effort and
  * bounded: whatever goes wrong, the original error is thrown unchanged.
  */
-import * as fs from 'node:fs';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { CargoFailed } from '../cargo/build.js';
@@ -27,7 +26,7 @@ import {
 import type { ReleaseFile } from './deb822.js';
 import { indexCache, keyCache, sysrootCacheRoot } from './file-cache.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
-import { userTrust, type Trust } from './keys.js';
+import { keyringTrust } from './keys.js';
 import { checkBytes } from './packages.js';
 import { packagesFor } from './plan.js';
 
@@ -98,7 +97,7 @@ async function hintLines(
   ctx: HintContext,
 ): Promise<string[]> {
   const sys = ctx.inputs.sysroot;
-  const trust = sys?.keyring ? readTrust(sys.keyring) : null;
+  const trust = sys?.keyring ? keyringTrust(sys.keyring) : null;
   const fetch =
     ctx.fetch ??
     httpFetcher({
@@ -293,8 +292,4 @@ async function scan(body: Buffer, choice: ContentsChoice, scanner: ContentsScann
   if (want && (size !== want.size || hash.digest('hex') !== want.sha256)) {
     throw new Error(`${choice.path} once decompressed does not match its InRelease entry`);
   }
-}
-
-async function readTrust(file: string): Promise<Trust> {
-  return userTrust(fs.readFileSync(file), file);
 }

@@ -3,6 +3,7 @@
  * dist/ with the bundle) filtered to the fingerprints pinned in archives.json, or a user's
  * `sysroot-keyring` for a mirror that re-signs.
  */
+import * as fs from 'node:fs';
 import * as openpgp from 'openpgp';
 import bundled from './keys.json' with { type: 'json' };
 import { ARCHIVES } from './archives.js';
@@ -86,6 +87,20 @@ export async function userTrust(bytes: Uint8Array, file: string): Promise<Trust>
     description: `the keys of sysroot-keyring ${file}`,
     user: true,
   };
+}
+
+/** The `sysroot-keyring` file, read: the stage and the missing-library hint both trust it. */
+export async function keyringTrust(file: string): Promise<Trust> {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new ActionError(
+      `cannot read 'sysroot-keyring' ${file}: ${errorMessage(err)}`,
+      'sysroot-packages',
+    );
+  }
+  return userTrust(bytes, file);
 }
 
 /** Key files by name, kept between runs; what is read back is filtered by the pins again. */

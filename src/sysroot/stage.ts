@@ -31,7 +31,7 @@ import { parseElf, type ArmAttributes } from '../elf/index.js';
 import { ARMV7_LIBC_CPU } from '../zig/targets.js';
 import { httpFetcher, type Fetcher } from './fetch.js';
 import { indexCache, keyCache, sysrootCacheRoot } from './file-cache.js';
-import { userTrust, type Trust } from './keys.js';
+import { keyringTrust, type Trust } from './keys.js';
 import { mergeTrees } from './merge.js';
 import { sha256Hex } from './packages.js';
 import {
@@ -106,7 +106,7 @@ export async function prepareSysroots(
   const sys = inputs.sysroot;
   const work = sysrootWork(inputs, qemus);
   if (work.every((w) => w.packages.length === 0 && w.runtime.length === 0)) return out;
-  const trust = sys?.keyring ? await readTrust(sys.keyring) : null;
+  const trust = sys?.keyring ? await keyringTrust(sys.keyring) : null;
   const root = sysrootCacheRoot(ctx.toolCacheDir);
   const deps: ClientDeps = {
     fetch:
@@ -202,16 +202,6 @@ export function wantsPiOsPackages(
   qemus: ReadonlyMap<string, string>,
 ): boolean {
   return sysrootWork(inputs, qemus).some((w) => w.packages.length > 0 || w.runtime.length > 0);
-}
-
-async function readTrust(file: string): Promise<Trust> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw new ActionError(`cannot read 'sysroot-keyring' ${file}: ${errorMessage(err)}`, WHERE);
-  }
-  return userTrust(bytes, file);
 }
 
 interface OneContext extends SysrootContext {
