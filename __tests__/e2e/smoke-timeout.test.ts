@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -6,6 +5,7 @@ import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { runAction, runnerDirs, type ActionRun, type RunnerDirs } from '../helpers/run-action.js';
 import { TOOLCHAIN_DIR, testToolchain } from '../helpers/test-env.js';
 import { offlineInputs, workspaceWithFixtures } from '../helpers/workspace.js';
+import { alive } from '../helpers/processes.js';
 
 // smoke-test-timeout must bound the smoke run even when the binary starts a background child
 // that inherits its stdout: through dist/index.js, a real aarch64 binary under qemu whose child
@@ -63,17 +63,6 @@ function marker(): string {
   const m = `60.${process.pid}${++n}`;
   markers.push(m);
   return m;
-}
-
-function alive(text: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function inputs(over: Record<string, string>): Record<string, string> {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { run } from '../../src/exec.js';
 import { REPO } from '../helpers/test-env.js';
+import { alive, aliveAfterKill } from '../helpers/processes.js';
 
 // run() on real process trees: shell scripts whose background sleepers hold (or do not hold)
 // the pipes run() reads. Each sleeper gets a unique duration, so pgrep finds exactly ours.
@@ -15,25 +16,6 @@ let n = 0;
 function marker(): string {
   n++;
   return `40.${process.pid}${n}`;
-}
-
-/** PIDs of live processes whose command line contains `text`. */
-function alive(text: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-/** Waits briefly for SIGKILLed processes to disappear from the process table. */
-async function aliveAfterKill(text: string): Promise<number[]> {
-  for (let i = 0; i < 20 && alive(text).length > 0; i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return alive(text);
 }
 
 const started: string[] = [];

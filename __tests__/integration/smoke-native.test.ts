@@ -4,7 +4,6 @@
  * proven is the path itself — the binary started directly with the smoke-test arguments, the
  * same timeout and process-group kill as under qemu, and a result that says it ran natively.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import type { NativeRunner } from '../../src/cargo/env.js';
 import { resolveTargets } from '../../src/targets/resolve.js';
 import { smokeWith } from '../../src/verify/smoke.js';
+import { alive, aliveAfterKill } from '../helpers/processes.js';
 
 const [pi4] = resolveTargets('pi4');
 const native: NativeRunner = { kind: 'native', note: 'aarch64-unknown-linux-gnu: runs natively' };
@@ -24,23 +24,6 @@ function sleeper(): string {
   const m = `41.${process.pid}${++n}`;
   started.push(m);
   return m;
-}
-
-function alive(text: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-async function aliveAfterKill(text: string): Promise<number[]> {
-  for (let i = 0; i < 20 && alive(text).length > 0; i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return alive(text);
 }
 
 afterAll(() => {
