@@ -3,41 +3,9 @@
 // and verify, unpack; cold (empty tool cache) vs warm (same tool cache), and what stays cached.
 // Its own file so other rows merge beside it; bench.mjs hands in its helpers and row().
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 
 const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
-
-/** Serves `root`'s tree (the mirror has nested dists/ and pool/ paths). */
-async function mirrorServer(root) {
-  const sockets = new Set();
-  const served = { bytes: 0, files: 0 };
-  const server = http.createServer((req, res) => {
-    const rel = path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = path.join(root, rel);
-    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile())
-      return void res.writeHead(404).end();
-    const size = fs.statSync(file).size;
-    served.bytes += size;
-    served.files++;
-    res.writeHead(200, { 'content-length': size });
-    fs.createReadStream(file).pipe(res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    served,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
 function duBytes(dir) {
   let n = 0;
@@ -65,7 +33,7 @@ export async function benchSysroot(b) {
   const mirrorDir = path.join(b.testHome, 'sysroot-mirror');
   if (!fs.existsSync(path.join(mirrorDir, 'debian/dists/bookworm/InRelease')))
     throw new Error(`no sysroot mirror at ${mirrorDir}: run 'sudo bash scripts/setup-test-env.sh'`);
-  const mirror = await mirrorServer(mirrorDir);
+  const mirror = await b.startFileServer(mirrorDir, { tree: true });
   try {
     const cases = [
       {

@@ -229,17 +229,19 @@ async function runAction(inputs, workspace, dirs, { allowFail = false, env: extr
   return res;
 }
 
-/** Loopback server for the toolchain tarballs, like __tests__/helpers/file-server.ts. */
-async function startFileServer(root) {
+/**
+ * Loopback server, like __tests__/helpers/file-server.ts: the toolchain tarballs by name, or with
+ * `tree` a whole directory tree (the sysroot mirror's dists/ and pool/ paths), kept inside `root`.
+ */
+async function startFileServer(root, { tree = false } = {}) {
   const sockets = new Set();
   /** Bytes of the files it was asked for, for the rows about download size. */
   const served = { bytes: 0 };
   const server = http.createServer((req, res) => {
-    const file = path.join(
-      root,
-      path.basename(decodeURIComponent(new URL(req.url, 'http://x').pathname)),
-    );
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return void res.writeHead(404).end();
+    const asked = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = path.join(root, tree ? path.normalize(asked) : path.basename(asked));
+    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile())
+      return void res.writeHead(404).end();
     const size = fs.statSync(file).size;
     served.bytes += size;
     res.writeHead(200, { 'content-length': size });
@@ -1005,6 +1007,7 @@ try {
   // -------------------------------------------------------------- 7. Pi OS packages stage
   await section('7. Pi OS packages', () =>
     benchSysroot({
+      startFileServer,
       runAction,
       runnerDirs,
       row,
