@@ -63311,6 +63311,7 @@ const keys_namespaceObject = /*#__PURE__*/JSON.parse('{"$":{"debian":[{"source":
 
 
 
+
 const KEYRINGS = keys_namespaceObject.$;
 /** A keyring file as apt takes it: binary (`.gpg`) or ASCII-armored (`.asc`), any number of keys. */
 async function readKeyring(bytes) {
@@ -63368,6 +63369,17 @@ async function userTrust(bytes, file) {
         description: `the keys of sysroot-keyring ${file}`,
         user: true,
     };
+}
+/** The `sysroot-keyring` file, read: the stage and the missing-library hint both trust it. */
+async function keyringTrust(file) {
+    let bytes;
+    try {
+        bytes = external_node_fs_.readFileSync(file);
+    }
+    catch (err) {
+        throw new errors_ActionError(`cannot read 'sysroot-keyring' ${file}: ${errors_errorMessage(err)}`, 'sysroot-packages');
+    }
+    return userTrust(bytes, file);
 }
 /** The pinned keys among `bytes`; a file that is not a keyring holds none. */
 async function pinnedKeys(bytes, pinned) {
@@ -65604,7 +65616,6 @@ function runtimeVerdict(files, o) {
 
 
 
-
 /** The whole lookup, fetches included; past it the build's error goes out as it was. */
 const HINT_BUDGET_MS = 60_000;
 /**
@@ -65652,7 +65663,7 @@ function withDeadline(ms, fn) {
 }
 async function hintLines(wanted, targets, ctx) {
     const sys = ctx.inputs.sysroot;
-    const trust = sys?.keyring ? readTrust(sys.keyring) : null;
+    const trust = sys?.keyring ? keyringTrust(sys.keyring) : null;
     const fetch = ctx.fetch ??
         httpFetcher({
             attempts: 2,
@@ -65815,9 +65826,6 @@ async function scan(body, choice, scanner) {
     if (want && (size !== want.size || hash.digest('hex') !== want.sha256)) {
         throw new Error(`${choice.path} once decompressed does not match its InRelease entry`);
     }
-}
-async function readTrust(file) {
-    return userTrust(external_node_fs_.readFileSync(file), file);
 }
 
 ;// CONCATENATED MODULE: ./src/toolchain/actions-cache.ts
@@ -68109,7 +68117,7 @@ qemus, ctx) {
     const work = sysrootWork(inputs, qemus);
     if (work.every((w) => w.packages.length === 0 && w.runtime.length === 0))
         return out;
-    const trust = sys?.keyring ? await stage_readTrust(sys.keyring) : null;
+    const trust = sys?.keyring ? await keyringTrust(sys.keyring) : null;
     const root = sysrootCacheRoot(ctx.toolCacheDir);
     const deps = {
         fetch: ctx.fetch ??
@@ -68193,16 +68201,6 @@ function sysrootWork(inputs, qemus) {
 /** Whether the stage has anything to do: packages asked for, or a runtime a smoke run needs. */
 function wantsPiOsPackages(inputs, qemus) {
     return sysrootWork(inputs, qemus).some((w) => w.packages.length > 0 || w.runtime.length > 0);
-}
-async function stage_readTrust(file) {
-    let bytes;
-    try {
-        bytes = external_node_fs_.readFileSync(file);
-    }
-    catch (err) {
-        throw new errors_ActionError(`cannot read 'sysroot-keyring' ${file}: ${errors_errorMessage(err)}`, stage_WHERE);
-    }
-    return userTrust(bytes, file);
 }
 /** A stopwatch that adds each step's milliseconds to `timings`. */
 function stopwatch(timings) {
